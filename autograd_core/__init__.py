@@ -1,0 +1,31 @@
+"""autograd-core: reverse-mode automatic differentiation that shows its work.
+
+A ``Tensor`` records each operation as it runs; ``backward()`` walks the
+recorded graph in topological order and applies the multivariable chain rule
+by dynamic programming (Eq. 3.8). ``grad(..., method="paths")`` computes the
+same gradient by summing products of local derivatives over every path
+(Lemma 3.2.1), and ``count_paths`` counts those paths in linear time.
+"""
+from .backend import gpu_available
+from .engine import backward, grad
+from .function import Function
+from .functional import hessian, hvp, jacobian
+from .gradcheck import GradcheckReport, gradcheck
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .ops import (abs, binary_cross_entropy, broadcast_to, clip, concatenate, cos, cross_entropy, exp,
+                  expand_dims, hard_tanh, leaky_relu, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                  min, minimum, mse, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, sum, swapaxes,
+                  tanh, transpose, var, where)
+from .paths import compare, count_paths, paths
+from .tensor import Tensor, tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Function", "GradcheckReport", "Tensor", "abs", "backward", "binary_cross_entropy", "broadcast_to", "clip",
+    "compare", "concatenate", "cos", "count_paths", "cross_entropy", "detect_anomaly", "enable_grad", "exp",
+    "expand_dims", "gpu_available", "grad", "gradcheck", "hard_tanh", "hessian", "hvp", "is_grad_enabled",
+    "jacobian", "leaky_relu", "log", "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min",
+    "minimum", "mse", "no_grad", "paths", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt",
+    "squeeze", "stack", "sum", "swapaxes", "tanh", "tensor", "transpose", "var", "where",
+]

@@ -1,0 +1,351 @@
+"""Backpropagation as dynamic programming over the computational graph (Section 3.2.2).
+
+The nodes are visited in topological order from the output back to the
+inputs (Kahn's algorithm, iterative, so a chain of a million operations is
+fine). Each node's gradient is the sum, over the nodes that consume it, of
+the consumer's gradient times the local derivative of the edge (the
+multivariable chain rule, Eq. 3.8 and 3.10). A node's gradient is complete
+when all its consumers are done, is used once, and is then freed.
+"""
+from . import backend
+from .function import Function, check_finite
+from .modes import state
+from .tensor import Tensor
+
+
+def unbroadcast(grad, shape):
+    """Sum a gradient back to ``shape``, undoing NumPy broadcasting.
+
+    Broadcasting added leading axes and stretched size-1 axes; their
+    gradients are the sums over those axes. The one place the engine does this.
+    """
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def topological_order(roots):
+    """Function nodes reachable from ``roots``, each after every node that consumes its output.
+
+    Returns ``(order, consumers)`` where ``consumers[node]`` counts the edges
+    from ``node``'s output into other nodes of the graph (a multigraph: x * x
+    counts twice). Iterative depth-first discovery, then Kahn's algorithm.
+    """
+    consumers = {}
+    stack = [root for root in roots if root is not None]
+    for root in stack:
+        consumers.setdefault(root, 0)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for value, needed in zip(node.inputs, node.needs_input_grad):
+            if needed:
+                parent = value.grad_fn
+                if parent is not None:
+                    consumers[parent] = consumers.get(parent, 0) + 1
+                    if parent not in seen:
+                        seen.add(parent)
+                        stack.append(parent)
+    remaining = dict(consumers)
+    ready = [node for node, count in remaining.items() if count == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for value, needed in zip(node.inputs, node.needs_input_grad):
+            if needed:
+                parent = value.grad_fn
+                if parent is not None:
+                    remaining[parent] -= 1
+                    if remaining[parent] == 0:
+                        ready.append(parent)
+    return order, consumers
+
+
+def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False):
+    """Accumulate into every leaf's ``.grad`` the gradient of ``tensors`` (Eq. 3.8).
+
+    Several outputs, or losses attached to hidden nodes (Section 3.2.7), are
+    backpropagated together: their gradients add up. Each non-scalar output
+    needs its gradient in ``grad_tensors``.
+    """
+    tensors, seeds = _outputs_and_seeds(tensors, grad_tensors, create_graph)
+    leaf_grads = _run(tensors, seeds, retain_graph, create_graph, wanted=None)
+    handed_out = []
+    for leaf, grad in leaf_grads.values():
+        grad = _copy_if_shared(grad, handed_out)
+        handed_out.append(grad)
+        if leaf.grad is None:
+            leaf.grad = grad if isinstance(grad, Tensor) else Tensor._make(grad, False, None)
+        else:
+            previous = leaf.grad
+            if create_graph or isinstance(grad, Tensor):
+                leaf.grad = previous + grad
+            else:
+                leaf.grad = Tensor._make(previous._data + grad, False, None)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False,
+         method="dp", max_paths=10**6):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into ``.grad``).
+
+    ``method="dp"`` is backpropagation by dynamic programming; ``method="paths"``
+    is the exponential-time algorithm of Section 3.2.1 (Lemma 3.2.1), which
+    enumerates every path and sums the products of local derivatives along
+    them; it refuses graphs with more than ``max_paths`` paths. Both give the
+    same numbers. With ``create_graph=True`` the result can be differentiated again.
+    """
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for value in inputs:
+        if not isinstance(value, Tensor) or not value.requires_grad:
+            raise ValueError("grad: every input must be a Tensor with requires_grad=True")
+    if method == "paths":
+        from .paths import path_sum_grad
+
+        results = path_sum_grad(outputs, inputs, grad_outputs, max_paths=max_paths)
+    elif method == "dp":
+        outputs, seeds = _outputs_and_seeds(outputs, grad_outputs, create_graph)
+        results = _run(outputs, seeds, retain_graph, create_graph, wanted=inputs)
+    else:
+        raise ValueError(f"method must be 'dp' or 'paths', got {method!r}")
+    gradients = []
+    for value, result in zip(inputs, results):
+        if result is None:
+            if not allow_unused:
+                label = f" {value.name!r}" if value.name else ""
+                raise ValueError(f"input{label} of shape {value.shape} is not connected to the outputs; "
+                                 "pass allow_unused=True to get None for it")
+            gradients.append(None)
+        elif isinstance(result, Tensor):
+            gradients.append(result)
+        else:
+            gradients.append(Tensor._make(result, False, None))
+    return gradients[0] if single else gradients
+
+
+def _outputs_and_seeds(tensors, grad_tensors, create_graph):
+    """The outputs as a list, and the gradient each one starts from (ones for a scalar output)."""
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+        grad_tensors = [grad_tensors]
+    tensors = list(tensors)
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    elif not isinstance(grad_tensors, (list, tuple)):
+        grad_tensors = [grad_tensors]
+    if len(grad_tensors) != len(tensors):
+        raise ValueError(f"got {len(tensors)} outputs but {len(grad_tensors)} output gradients")
+    seeds = []
+    for output, seed in zip(tensors, grad_tensors):
+        if not isinstance(output, Tensor):
+            raise TypeError(f"backward: outputs must be Tensors, got {type(output).__name__}")
+        if not output.requires_grad:
+            raise RuntimeError(
+                "backward: this output does not require gradients, so no graph was recorded; set "
+                "requires_grad=True on the inputs (and check you are not inside no_grad())"
+            )
+        seed = _seed(output, seed)
+        seeds.append(Tensor._make(seed, False, None) if create_graph else seed)
+    return tensors, seeds
+
+
+def _seed(output, seed):
+    """d output / d output: ones for a scalar, else the given gradient (copied, in the output's dtype)."""
+    data = output._data
+    xp = backend.get_array_module(data)
+    if seed is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"backward on an output of shape {output.shape} needs its gradient: call out.backward(grad) "
+                "with grad of the same shape, or reduce the output to a scalar first"
+            )
+        return xp.ones_like(data)
+    seed = xp.array(seed._data if isinstance(seed, Tensor) else seed, dtype=data.dtype, copy=True)
+    if seed.shape != data.shape:
+        raise ValueError(f"backward: the gradient has shape {seed.shape} but the output has shape {data.shape}")
+    return seed
+
+
+def _run(outputs, seeds, retain_graph, create_graph, wanted):
+    """The dynamic programme. Returns the leaves' gradients, or, if ``wanted`` is given, theirs."""
+    grads = {}
+    leaf_grads = {}
+    roots = []
+    for output, seed in zip(outputs, seeds):
+        node = output.grad_fn
+        if node is None:
+            _add_leaf_grad(leaf_grads, output, seed)
+        else:
+            grads[node] = grads[node] + seed if node in grads else seed
+            roots.append(node)
+    wanted_nodes = {value.grad_fn: None for value in wanted or () if value.grad_fn is not None}
+    order, _ = topological_order(roots)
+    previous_mode = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        for node in order:
+            grad_output = grads.pop(node, None)
+            if grad_output is None:
+                continue
+            if node._hooks:
+                grad_output = _run_hooks(node._hooks, grad_output)
+            if node._retained is not None:
+                _retain(node, grad_output)
+            if node in wanted_nodes:
+                wanted_nodes[node] = grad_output
+            input_grads = _local_backward(node, grad_output, create_graph)
+            for value, needed, input_grad in zip(node.inputs, node.needs_input_grad, input_grads):
+                if not needed or input_grad is None:
+                    continue
+                data = value._data
+                if input_grad.shape != data.shape:
+                    input_grad = unbroadcast(input_grad, data.shape)
+                if input_grad.dtype != data.dtype:
+                    input_grad = input_grad.astype(data.dtype)
+                parent = value.grad_fn
+                if parent is None:
+                    _add_leaf_grad(leaf_grads, value, input_grad)
+                else:
+                    existing = grads.get(parent)
+                    grads[parent] = input_grad if existing is None else existing + input_grad
+            if not retain_graph:
+                node.release()
+        for leaf, leaf_grad in leaf_grads.values():
+            if leaf._hooks:
+                leaf_grads[id(leaf)][1] = _run_hooks(leaf._hooks, leaf_grad)
+    finally:
+        state.grad_enabled = previous_mode
+    if wanted is None:
+        return leaf_grads
+    results = []
+    for value in wanted:
+        if value.grad_fn is None:
+            entry = leaf_grads.get(id(value))
+            results.append(None if entry is None else _copy_if_shared(entry[1], results))
+        else:
+            results.append(wanted_nodes.get(value.grad_fn))
+    return results
+
+
+def _add_leaf_grad(leaf_grads, leaf, leaf_grad):
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, leaf_grad]
+    else:
+        entry[1] = entry[1] + leaf_grad
+
+
+def _local_backward(node, grad_output, create_graph):
+    """One node's vector-Jacobian products, one per input (recorded when ``create_graph``)."""
+    function_class = type(node)
+    if not create_graph:
+        input_grads = function_class.backward(node, grad_output)
+    elif function_class.differentiable_backward:
+        input_grads = _recorded_backward(node, grad_output)
+    else:
+        raw_grads = function_class.backward(node, grad_output._data)
+        input_grads = _mark_once_differentiable(node, grad_output, raw_grads)
+    if not isinstance(input_grads, (tuple, list)):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(node.inputs):
+        raise RuntimeError(f"{node.name}.backward returned {len(input_grads)} gradients for "
+                           f"{len(node.inputs)} inputs")
+    if state.anomaly_enabled:
+        for input_grad in input_grads:
+            if input_grad is not None:
+                check_finite(input_grad._data if isinstance(input_grad, Tensor) else input_grad,
+                              f"the backward pass of {node.name}")
+    return input_grads
+
+
+def _recorded_backward(node, grad_output):
+    """Run a built-in backward over Tensors, so that the backward pass is itself a graph."""
+    from . import ops
+
+    raw_saved = node._saved
+    node._raw_saved = raw_saved
+    if raw_saved is not None:
+        node._saved = tuple(_lift(node, value) for value in raw_saved)
+    array_namespace = node.F
+    node.F = ops
+    try:
+        return type(node).backward(node, grad_output)
+    finally:
+        node._saved = raw_saved
+        node.F = array_namespace
+        del node._raw_saved
+
+
+def _lift(node, value):
+    """A saved array as the Tensor it came from: an input, the output, or else a constant."""
+    if not hasattr(value, "shape"):
+        return value
+    for candidate in node.inputs:
+        if isinstance(candidate, Tensor) and candidate._data is value:
+            return candidate
+    output = node.output
+    if output is not None and output._data is value:
+        return output
+    return Tensor._make(value, False, None)
+
+
+class OnceDifferentiable(Function):
+    """Stands for the gradient a custom Function computed on raw arrays while ``create_graph`` was on.
+
+    The value is right; differentiating it again raises, since the custom
+    backward was not recorded (PyTorch's ``once_differentiable``).
+    """
+
+    def forward(ctx, *inputs, value, function_name):
+        ctx.function_name = function_name
+        return value
+
+    def backward(ctx, grad_output):
+        raise RuntimeError(
+            f"cannot differentiate through the backward of the custom function {ctx.function_name} a second "
+            "time: its backward works on raw arrays. Write it with ctx.F and the values in ctx.saved_tensors, "
+            "and set differentiable_backward = True, to support higher-order derivatives."
+        )
+
+
+def _mark_once_differentiable(node, grad_output, raw_grads):
+    if not isinstance(raw_grads, (tuple, list)):
+        raw_grads = (raw_grads,)
+    tensor_inputs = [value for value in node.inputs if isinstance(value, Tensor)]
+    return tuple(
+        None if raw is None else OnceDifferentiable.apply(grad_output, *tensor_inputs, value=raw,
+                                                          function_name=node.name)
+        for raw in raw_grads
+    )
+
+
+def _run_hooks(hooks, grad_value):
+    is_tensor = isinstance(grad_value, Tensor)
+    for hook in list(hooks):
+        result = hook(grad_value if is_tensor else Tensor._make(grad_value, False, None))
+        if result is not None:
+            grad_value = result if is_tensor else (result._data if isinstance(result, Tensor) else result)
+    return grad_value
+
+
+def _retain(node, grad_output):
+    tensor = node._retained()
+    if tensor is not None:
+        tensor.grad = grad_output if isinstance(grad_output, Tensor) else Tensor._make(grad_output.copy(), False,
+                                                                                        None)
+
+
+def _copy_if_shared(leaf_grad, others):
+    """Copy a gradient array that is a view, or is already handed out, so no two gradients alias."""
+    if isinstance(leaf_grad, Tensor):
+        return leaf_grad
+    if getattr(leaf_grad, "base", None) is not None or any(leaf_grad is other for other in others):
+        return leaf_grad.copy()
+    return leaf_grad

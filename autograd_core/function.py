@@ -1,0 +1,245 @@
+"""Function: one operation of the computational graph, with its local derivatives beside it.
+
+An operation's ``forward`` works on raw arrays; its ``backward`` returns one
+vector-Jacobian product per input, g_i = J_i^T g (Eq. 3.24 and Table 3.1 of the
+chapter): the local derivative of each *edge*, which both the dynamic
+programme (``engine.py``) and the path-sum mode (``paths.py``) use.
+
+Built-in operations write ``backward`` once, over a namespace ``ctx.F`` and
+the values in ``ctx.saved_tensors``. In an ordinary backward pass ``F`` is the
+array module (NumPy or CuPy) and the saved values are raw arrays, so a
+backward costs little more than the array arithmetic. With
+``create_graph=True`` the engine hands the same code the Tensor operations as
+``F`` and the saved values as Tensors connected to the graph, so the backward
+pass is itself recorded and can be differentiated again. Custom functions
+(``Function`` subclassed by a user, PyTorch style) get raw arrays unless they
+set ``differentiable_backward = True``; differentiating their backward a
+second time raises a clear error instead of returning a wrong answer.
+
+Example, a custom operation given by its vector-Jacobian product::
+
+    class Cube(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return 3 * x ** 2 * grad_output
+
+    y = Cube.apply(t)
+
+or by its Jacobian (the engine forms g_i = J_i^T g, Eq. 3.24)::
+
+    class Rotate(ag.Function):
+        @staticmethod
+        def forward(ctx, x, angle):
+            c, s = np.cos(angle), np.sin(angle)
+            ctx.matrix = np.array([[c, -s], [s, c]])
+            return ctx.matrix @ x
+
+        @staticmethod
+        def jacobian(ctx):
+            return ctx.matrix          # d out / d x, shape (out.size, x.size)
+"""
+import weakref
+
+import numpy
+
+from . import backend
+from .modes import state
+from .namespace import array_namespace
+
+_ndarray = numpy.ndarray
+_NUMPY_NAMESPACE = array_namespace(numpy)
+
+
+class Function:
+    """Base class of all operations; subclass it to define a custom operation.
+
+    Subclasses define ``forward(ctx, *arrays, **params)`` returning an array,
+    and either ``backward(ctx, grad_output)`` returning one gradient (or None)
+    per input, or ``jacobian(ctx)`` returning one Jacobian matrix per input of
+    shape (output size, input size). Call them with ``MyFunction.apply(...)``.
+
+    Attributes available on ``ctx`` (the Function node itself):
+    ``needs_input_grad`` (one bool per input), ``xp`` (the array module),
+    ``F`` (the namespace for writing a backward that can be differentiated
+    again), ``inputs`` (the Tensors and constants it was applied to),
+    ``saved_tensors`` (what ``save_for_backward`` kept).
+    """
+
+    differentiable_backward = False
+    _saved = ()
+    _output_ref = None
+    _hooks = None
+    _retained = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "forward" not in _defined_names(cls):
+            raise TypeError(f"Function subclass {cls.__name__} must define forward(ctx, *inputs)")
+        names = _defined_names(cls)
+        if "backward" not in names and "jacobian" not in names:
+            raise TypeError(
+                f"Function subclass {cls.__name__} must define backward(ctx, grad_output) "
+                "or jacobian(ctx) to give its local derivatives"
+            )
+
+    @property
+    def name(self):
+        """The operation's name, as drawings and error messages show it."""
+        return type(self).__name__
+
+    @property
+    def output(self):
+        """The tensor this node made, while it is alive (the node holds it weakly, so no cycle forms)."""
+        return self._output_ref() if self._output_ref is not None else None
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays that ``backward`` needs; they are released after backward unless ``retain_graph``."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        """The values given to ``save_for_backward`` (arrays, or Tensors while recording a backward)."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                f"backward through {self.name} a second time: its saved arrays were released after the first "
+                "backward. Pass retain_graph=True to the first backward() if you need to backpropagate twice."
+            )
+        self._check_versions()
+        return saved
+
+    def _check_versions(self):
+        """Raise if a tensor whose data this node saved was modified in place since the forward pass."""
+        raw = self._raw_saved if hasattr(self, "_raw_saved") else self._saved
+        for tensor, version in zip(self.inputs, self.input_versions):
+            if version is not None and tensor._version != version and any(s is tensor._data for s in raw):
+                _raise_modified(self, tensor, version)
+        output = self.output
+        if output is not None and output._version != 0 and any(s is output._data for s in raw):
+            _raise_modified(self, output, 0)
+
+    def backward(self, grad_output):
+        """Vector-Jacobian products from ``jacobian``: g_i = J_i^T g (Eq. 3.24)."""
+        jacobians = type(self).jacobian(self)
+        if not isinstance(jacobians, (tuple, list)):
+            jacobians = (jacobians,)
+        xp = self.xp
+        flat_grad = grad_output.reshape(-1)
+        grads = []
+        for jacobian, value, needed in zip(jacobians, self.inputs, self.needs_input_grad):
+            if not needed or jacobian is None:
+                grads.append(None)
+                continue
+            jacobian = xp.asarray(jacobian)
+            shape = value.shape
+            expected = (flat_grad.size, int(numpy.prod(shape)))
+            if jacobian.shape != expected:
+                raise ValueError(
+                    f"{self.name}.jacobian returned a matrix of shape {jacobian.shape}; "
+                    f"expected (output size, input size) = {expected}"
+                )
+            grads.append((jacobian.T @ flat_grad).reshape(shape))
+        return tuple(grads)
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the operation on Tensors (or constants) and record it in the graph when needed."""
+        ctx = object.__new__(cls)
+        arrays = []
+        needs = []
+        versions = []
+        record = False
+        all_numpy = True
+        for value in inputs:
+            if isinstance(value, Tensor):
+                data = value._data
+                arrays.append(data)
+                needs.append(value.requires_grad)
+                versions.append(value._version)
+                record = record or value.requires_grad
+                if type(data) is not _ndarray:
+                    all_numpy = False
+            else:
+                arrays.append(value)
+                needs.append(False)
+                versions.append(None)
+                if type(value) is not _ndarray and hasattr(value, "__cuda_array_interface__"):
+                    all_numpy = False
+        if all_numpy:
+            ctx.xp = numpy
+            ctx.F = _NUMPY_NAMESPACE
+        else:
+            ctx.xp = xp = _common_module(cls, inputs)
+            ctx.F = array_namespace(xp)
+        ctx.needs_input_grad = tuple(needs)
+        out = cls.forward(ctx, *arrays, **params)
+        if type(out) is not _ndarray:
+            if isinstance(out, Tensor):
+                out = out._data
+            elif all_numpy:
+                out = numpy.asarray(out)
+        if state.anomaly_enabled:
+            check_finite(out, f"the forward pass of {cls.__name__}")
+        record = record and state.grad_enabled
+        result = Tensor._make(out, record, ctx if record else None)
+        if record:
+            ctx.inputs = inputs
+            ctx.params = params
+            ctx.input_versions = tuple(versions)
+            ctx._output_ref = weakref.ref(result)
+        return result
+
+    def release(self):
+        """Drop the saved arrays (after backward without ``retain_graph``)."""
+        self._saved = None
+
+    def __repr__(self):
+        return f"<{self.name} node>"
+
+
+def _defined_names(cls):
+    names = set()
+    for klass in cls.__mro__:
+        if klass is Function:
+            break
+        names.update(vars(klass))
+    return names
+
+
+def _raise_modified(node, tensor, version):
+    label = f" {tensor.name!r}" if tensor.name else ""
+    raise RuntimeError(
+        f"a tensor{label} of shape {tensor.shape} that {node.name} saved for backward was modified in place "
+        f"after the forward pass (its version is {tensor._version}, it was {version} when saved). "
+        "Modify a copy instead, or recompute the forward pass after changing it."
+    )
+
+
+def _common_module(function_class, inputs):
+    """The one array module of all inputs; mixing devices is an error, never a silent copy."""
+    devices = {}
+    for value in inputs:
+        data = value._data if isinstance(value, Tensor) else value
+        if hasattr(data, "shape") or isinstance(data, Tensor):
+            devices.setdefault(backend.device_of(data), data)
+    if len(devices) > 1:
+        raise RuntimeError(
+            f"{function_class.__name__} got inputs on different devices: {', '.join(sorted(devices))}. "
+            "Move them to one device first with .to(device)."
+        )
+    return backend.get_array_module(next(iter(devices.values())))
+
+
+def check_finite(array, where):
+    xp = backend.get_array_module(array)
+    if array.dtype.kind in "fc" and not bool(xp.all(xp.isfinite(array))):
+        raise FloatingPointError(f"{where} produced NaN or infinity (detect_anomaly is on)")
+
+
+from .tensor import Tensor  # noqa: E402  (tensor.py imports this module's Function)

@@ -1,0 +1,81 @@
+"""The two namespaces a backward is written over: arrays, or recorded Tensor operations.
+
+A built-in operation's ``backward`` calls ``ctx.F.exp``, ``ctx.F.where``,
+``ctx.F.softmax`` ... In an ordinary backward pass ``F`` is an
+``ArrayNamespace`` over NumPy or CuPy (plain array arithmetic, no graph); with
+``create_graph=True`` it is the package's own operations (``autograd_core.ops``),
+so the same code records a differentiable graph of the backward pass. Both
+offer the same names with NumPy's signatures.
+"""
+import numpy
+
+NUMPY_NAMES = (
+    "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "sign", "where", "maximum", "minimum",
+    "matmul", "swapaxes", "transpose", "broadcast_to", "reshape", "sum", "expand_dims", "clip",
+)
+
+
+class ArrayNamespace:
+    """NumPy's (or CuPy's) functions, plus the few composite ones that backward passes share."""
+
+    def __init__(self, xp):
+        self.xp = xp
+        for name in NUMPY_NAMES:
+            setattr(self, name, getattr(xp, name))
+
+    def sigmoid(self, x):
+        """sigma(x) = 1 / (1 + exp(-x)), written with tanh so that |x| = 1000 neither overflows nor warns."""
+        return 0.5 * self.xp.tanh(0.5 * x) + 0.5
+
+    def logsumexp(self, x, axis=None, keepdims=False):
+        """log sum exp(x), shifted by the maximum; rows that are all -inf give -inf, not NaN."""
+        xp = self.xp
+        shift = xp.max(x, axis=axis, keepdims=True)
+        shift = xp.where(xp.isfinite(shift), shift, 0.0)
+        with numpy.errstate(divide="ignore"):
+            out = xp.log(xp.sum(xp.exp(x - shift), axis=axis, keepdims=True)) + shift
+        return out if keepdims else _drop_axes(out, axis)
+
+    def log_softmax(self, x, axis=-1):
+        return x - self.logsumexp(x, axis=axis, keepdims=True)
+
+    def softmax(self, x, axis=-1):
+        xp = self.xp
+        shifted = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+        return shifted / xp.sum(shifted, axis=axis, keepdims=True)
+
+    def scatter_add(self, values, index, shape):
+        """An array of zeros of ``shape`` with ``values`` added at ``index`` (repeated indices accumulate)."""
+        out = self.xp.zeros(shape, dtype=values.dtype)
+        if _is_basic_index(index):
+            out[index] = values
+        elif hasattr(self.xp.add, "at"):
+            self.xp.add.at(out, index, values)
+        else:  # CuPy versions without ufunc.at
+            import cupyx
+
+            cupyx.scatter_add(out, index, values)
+        return out
+
+
+def _drop_axes(array, axis):
+    if axis is None:
+        return array.reshape(())
+    return array.squeeze(axis=axis)
+
+
+def _is_basic_index(index):
+    """True when ``index`` selects each element at most once (ints, slices, None, Ellipsis)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(item, (int, slice, type(None), type(Ellipsis))) for item in items)
+
+
+_namespaces = {}
+
+
+def array_namespace(xp):
+    """The shared ``ArrayNamespace`` of an array module."""
+    namespace = _namespaces.get(xp)
+    if namespace is None:
+        namespace = _namespaces[xp] = ArrayNamespace(xp)
+    return namespace

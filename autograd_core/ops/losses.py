@@ -1,0 +1,126 @@
+"""Losses computed from raw scores in one numerically stable step (Section 3.2.6, Eq. 3.22).
+
+``cross_entropy`` fuses softmax and the negative log-likelihood, so its
+derivative with respect to the scores is simply o - y (Eq. 3.22) and logits of
+1e4 neither overflow nor produce NaN. ``binary_cross_entropy`` does the same
+for the logistic sigmoid: its derivative is sigma(v) - y.
+"""
+import numpy
+
+from ..function import Function
+from ..tensor import Tensor
+from .reduce import mean
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class CrossEntropy(Function):
+    """L_i = -sum_k y_ik log softmax(v_i)_k, reduced over the batch; d L/d v_i = softmax(v_i) - y_i."""
+
+    differentiable_backward = True
+
+    def forward(ctx, logits, target, reduction="mean"):
+        xp = ctx.xp
+        if target.dtype.kind in "iu":
+            target = _one_hot(xp, target, logits)
+        elif target.shape != logits.shape:
+            raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
+                             f"the logits' shape {logits.shape}")
+        ctx.reduction = reduction
+        ctx.scale = 1.0 / (logits.size // logits.shape[-1]) if reduction == "mean" else 1.0
+        ctx.save_for_backward(logits, target)
+        log_probabilities = ctx.F.log_softmax(logits, axis=-1)
+        per_example = -xp.sum(target * log_probabilities, axis=-1)
+        return _reduce(xp, per_example, reduction)
+
+    def backward(ctx, grad_output):
+        logits, target = ctx.saved_tensors
+        if ctx.reduction == "none":
+            grad_output = grad_output[..., None]
+        grad = (ctx.F.softmax(logits, axis=-1) - target) * (grad_output * ctx.scale)
+        return grad, None
+
+
+class BinaryCrossEntropy(Function):
+    """L = -[y log sigma(v) + (1 - y) log(1 - sigma(v))] from logits v; d L/d v = sigma(v) - y.
+
+    Written as max(v, 0) - v y + log(1 + exp(-|v|)), stable for any v.
+    """
+
+    differentiable_backward = True
+
+    def forward(ctx, logits, target, reduction="mean"):
+        xp = ctx.xp
+        if target.shape != logits.shape:
+            raise ValueError(f"binary_cross_entropy: targets of shape {target.shape} must match "
+                             f"the logits' shape {logits.shape}")
+        ctx.reduction = reduction
+        ctx.scale = 1.0 / logits.size if reduction == "mean" else 1.0
+        ctx.save_for_backward(logits, target)
+        per_entry = xp.maximum(logits, 0) - logits * target + xp.log1p(xp.exp(-xp.abs(logits)))
+        return _reduce(xp, per_entry, reduction)
+
+    def backward(ctx, grad_output):
+        logits, target = ctx.saved_tensors
+        grad = (ctx.F.sigmoid(logits) - target) * (grad_output * ctx.scale)
+        return grad, None
+
+
+def _one_hot(xp, labels, logits):
+    classes = logits.shape[-1]
+    if labels.shape != logits.shape[:-1]:
+        raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
+                         f"without the class axis, {logits.shape[:-1]}")
+    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= classes):
+        raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
+                         f"{int(labels.min())} to {int(labels.max())}")
+    return (labels[..., None] == xp.arange(classes)).astype(logits.dtype)
+
+
+def _reduce(xp, values, reduction):
+    if reduction == "mean":
+        return xp.mean(values)
+    if reduction == "sum":
+        return xp.sum(values)
+    return values
+
+
+def _check_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _target_array(target, logits):
+    if isinstance(target, Tensor):
+        if target.requires_grad:
+            raise ValueError("targets are constants here; detach() them if they come from a graph")
+        target = target.data
+    if not hasattr(target, "dtype"):
+        target = numpy.asarray(target)
+    if target.dtype.kind == "f" and target.dtype != logits.dtype:
+        target = target.astype(logits.dtype)
+    return target
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """Softmax cross-entropy from raw scores (Eq. 3.22); ``target`` holds integer labels or probabilities."""
+    _check_reduction(reduction)
+    return CrossEntropy.apply(logits, _target_array(target, logits), reduction=reduction)
+
+
+def binary_cross_entropy(logits, target, reduction="mean"):
+    """Logistic loss from raw scores: -y log sigma(v) - (1 - y) log(1 - sigma(v))."""
+    _check_reduction(reduction)
+    return BinaryCrossEntropy.apply(logits, _target_array(target, logits), reduction=reduction)
+
+
+def mse(prediction, target, reduction="mean"):
+    """Squared error (prediction - target)^2, averaged (``mean``), summed, or per entry (``none``)."""
+    _check_reduction(reduction)
+    difference = prediction - target
+    squared = difference * difference
+    if reduction == "mean":
+        return mean(squared)
+    if reduction == "sum":
+        return squared.sum()
+    return squared

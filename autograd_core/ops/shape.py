@@ -1,0 +1,217 @@
+"""Shape operations: reshape, transpose, broadcast, concatenate, stack, indexing, device moves.
+
+Their local derivatives only move gradient entries around: reshape and
+transpose undo themselves, indexing scatters the gradient back and adds
+(so an index repeated k times receives k contributions), concatenation
+slices it apart.
+"""
+import numpy
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    """The same entries in a new shape; the gradient is reshaped back."""
+
+    differentiable_backward = True
+
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        try:
+            return a.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} entries) "
+                             f"into shape {shape}") from None
+
+    def backward(ctx, grad_output):
+        return (grad_output.reshape(ctx.input_shape),)
+
+
+class Transpose(Function):
+    """Axes permuted; the gradient is permuted back by the inverse permutation."""
+
+    differentiable_backward = True
+
+    def forward(ctx, a, axes=None):
+        if axes is None:
+            axes = tuple(reversed(range(a.ndim)))
+        ctx.inverse = tuple(numpy.argsort(axes))
+        return ctx.xp.transpose(a, axes)
+
+    def backward(ctx, grad_output):
+        return (ctx.F.transpose(grad_output, ctx.inverse),)
+
+
+class BroadcastTo(Function):
+    """Entries repeated along new or size-1 axes; the engine sums the gradient back (its one helper)."""
+
+    differentiable_backward = True
+
+    def forward(ctx, a, shape):
+        try:
+            return ctx.xp.broadcast_to(a, shape)
+        except ValueError:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {a.shape} to {shape}") from None
+
+    def backward(ctx, grad_output):
+        return (grad_output,)
+
+
+class Concatenate(Function):
+    """Inputs joined along ``axis``; each gets back its slice of the gradient."""
+
+    differentiable_backward = True
+
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis = axis
+        ctx.sizes = [array.shape[axis] for array in arrays]
+        try:
+            return ctx.xp.concatenate(arrays, axis=axis)
+        except ValueError as error:
+            shapes = ", ".join(str(array.shape) for array in arrays)
+            raise ValueError(f"concatenate along axis {axis}: shapes {shapes} do not fit ({error})") from None
+
+    def backward(ctx, grad_output):
+        axis = ctx.axis % grad_output.ndim
+        grads, start = [], 0
+        for size, needed in zip(ctx.sizes, ctx.needs_input_grad):
+            if needed:
+                grads.append(grad_output[(slice(None),) * axis + (slice(start, start + size),)])
+            else:
+                grads.append(None)
+            start += size
+        return tuple(grads)
+
+
+class GetItem(Function):
+    """Indexing and slicing; the backward scatters the gradient and adds where indices repeat."""
+
+    differentiable_backward = True
+
+    def forward(ctx, a, index):
+        ctx.index = index
+        ctx.input_shape = a.shape
+        try:
+            return a[index]
+        except IndexError as error:
+            raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {error}") from None
+
+    def backward(ctx, grad_output):
+        return (ctx.F.scatter_add(grad_output, ctx.index, ctx.input_shape),)
+
+
+class ScatterAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at ``index``: the adjoint of indexing."""
+
+    differentiable_backward = True
+
+    def forward(ctx, values, index, shape):
+        ctx.index = index
+        return ctx.F.scatter_add(values, index, shape)
+
+    def backward(ctx, grad_output):
+        return (grad_output[ctx.index],)
+
+
+class ToDevice(Function):
+    """A copy on another device; the gradient is copied back to the input's device."""
+
+    differentiable_backward = True
+
+    def forward(ctx, a, device):
+        ctx.source_device = backend.device_of(a)
+        return backend.move_to(a, device)
+
+    def backward(ctx, grad_output):
+        if isinstance(grad_output, Tensor):
+            return (grad_output.to(ctx.source_device),)
+        return (backend.move_to(grad_output, ctx.source_device),)
+
+
+def reshape(a, *shape):
+    """``reshape(t, (2, 3))`` or ``t.reshape(2, 3)``; one entry may be -1."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return Reshape.apply(a, shape=tuple(shape))
+
+
+def transpose(a, axes=None):
+    return Transpose.apply(a, axes=None if axes is None else tuple(axes))
+
+
+def swapaxes(a, axis1, axis2):
+    axes = list(range(a.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return Transpose.apply(a, axes=tuple(axes))
+
+
+def broadcast_to(a, shape):
+    return BroadcastTo.apply(a, shape=tuple(shape))
+
+
+def expand_dims(a, axis):
+    """A new size-1 axis at ``axis``."""
+    shape = list(a.shape)
+    position = axis if axis >= 0 else len(shape) + 1 + axis
+    shape.insert(position, 1)
+    return Reshape.apply(a, shape=tuple(shape))
+
+
+def squeeze(a, axis=None):
+    """Remove size-1 axes (all of them, or the one at ``axis``)."""
+    shape = a.shape
+    if axis is None:
+        new_shape = tuple(size for size in shape if size != 1)
+    else:
+        axes = {index % len(shape) for index in (axis if isinstance(axis, tuple) else (axis,))}
+        for index in axes:
+            if shape[index] != 1:
+                raise ValueError(f"squeeze: axis {index} of shape {shape} has size {shape[index]}, not 1")
+        new_shape = tuple(size for index, size in enumerate(shape) if index not in axes)
+    return Reshape.apply(a, shape=new_shape)
+
+
+def concatenate(tensors, axis=0):
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Join tensors of one shape along a new axis."""
+    tensors = list(tensors)
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")
+    return Concatenate.apply(*(expand_dims(_as_tensor(t), axis) for t in tensors), axis=axis)
+
+
+def getitem(a, index):
+    return GetItem.apply(a, index=_plain_index(index))
+
+
+def scatter_add(values, index, shape):
+    return ScatterAdd.apply(values, index=_plain_index(index), shape=tuple(shape))
+
+
+def to_device(a, device):
+    return ToDevice.apply(a, device=backend.normalize_device(device))
+
+
+def _as_tensor(value):
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def _plain_index(index):
+    """Replace Tensors and lists inside an index by arrays, so NumPy and CuPy can use it."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index_item(item) for item in index)
+    return _plain_index_item(index)
+
+
+def _plain_index_item(item):
+    if isinstance(item, Tensor):
+        return item.data
+    if isinstance(item, list):
+        return numpy.asarray(item)
+    return item

@@ -1,0 +1,281 @@
+"""The path-sum view of backpropagation (Section 3.2.1, Lemma 3.2.1).
+
+The derivative of an output o with respect to an input w is the sum, over
+every path from w to o in the computational graph, of the product of the
+local derivatives z(i, j) along the path's edges. There can be exponentially
+many paths (Figure 3.4: 2^d paths through d layers), so this is the
+exponential-time algorithm that dynamic programming replaces. It is here to
+verify the engine and to teach: ``count_paths`` counts the paths in linear
+time with the same recurrence as Eq. 3.8; ``paths`` lists them; the path-sum
+gradient enumerates them one by one.
+
+For tensor nodes the local derivative of an edge is a Jacobian matrix, so the
+product along a path is a chain of Jacobians, applied to the output's
+gradient from the left: g^T J_k ... J_1.
+"""
+import time
+
+import numpy
+
+from . import backend
+from .engine import unbroadcast
+from .modes import no_grad
+from .tensor import Tensor
+
+
+class PathGraph:
+    """The computational graph between one output and its ancestors, with tensors as nodes.
+
+    ``edges[k]`` lists ``(parent, node, input_index)`` for every edge from
+    the parent tensor into node k's operation; an input used twice by one
+    operation (x * x) gives two edges, since the graph is a multigraph.
+    """
+
+    def __init__(self, output):
+        self.tensors = [output]
+        self.index = {id(output): 0}
+        self.edges = [[]]
+        stack = [0]
+        while stack:
+            position = stack.pop()
+            node = self.tensors[position].grad_fn
+            if node is None:
+                continue
+            for input_index, (value, needed) in enumerate(zip(node.inputs, node.needs_input_grad)):
+                if not needed:
+                    continue
+                parent = self.index.get(id(value))
+                if parent is None:
+                    parent = self.index[id(value)] = len(self.tensors)
+                    self.tensors.append(value)
+                    self.edges.append([])
+                    stack.append(parent)
+                self.edges[position].append((parent, node, input_index))
+
+    def count_to(self, target):
+        """Paths from every node down to ``target`` (a position), by dynamic programming over a post-order."""
+        counts = [0] * len(self.tensors)
+        if target is None:
+            return counts
+        counts[target] = 1
+        for position in self._post_order():
+            if position != target:
+                counts[position] = sum(counts[parent] for parent, _, _ in self.edges[position])
+        return counts
+
+    def _post_order(self):
+        """Every node after all of its parents (iterative depth-first search)."""
+        order, done = [], [False] * len(self.tensors)
+        stack = [(0, False)]
+        while stack:
+            position, expanded = stack.pop()
+            if expanded:
+                order.append(position)
+                continue
+            if done[position]:
+                continue
+            done[position] = True
+            stack.append((position, True))
+            stack.extend((parent, False) for parent, _, _ in self.edges[position] if not done[parent])
+        return order
+
+
+def count_paths(output, input):
+    """The number of paths from ``input`` to ``output`` in the graph (0 if they are not connected).
+
+    Linear time: count(o) = 1 and count(i) = sum of count(j) over the edges
+    i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
+    """
+    graph = PathGraph(output)
+    return graph.count_to(graph.index.get(id(input)))[0]
+
+
+def paths(output, input):
+    """Yield every path from ``input`` to ``output`` as the list of tensors along it, input first."""
+    graph = PathGraph(output)
+    target = graph.index.get(id(input))
+    if target is None:
+        return
+    counts = graph.count_to(target)
+    stack = [(0, (0,))]
+    while stack:
+        position, trail = stack.pop()
+        if position == target:
+            yield [graph.tensors[step] for step in reversed(trail)]
+            continue
+        for parent, _, _ in reversed(graph.edges[position]):
+            if counts[parent]:
+                stack.append((parent, trail + (parent,)))
+
+
+def edge_jacobian(node, input_index, input_value):
+    """The local derivative of one edge: the Jacobian d node.output / d input, of shape (out size, in size).
+
+    Built row by row from the operation's vector-Jacobian product applied to
+    each basis vector of the output.
+    """
+    input_shape = input_value.shape
+    sample = type(node).backward
+    output_shape = node.output.shape
+    xp = node.xp
+    size_out = int(numpy.prod(output_shape))
+    rows = []
+    with no_grad():
+        for k in range(size_out):
+            basis = xp.zeros(size_out, dtype=input_value.dtype)
+            basis[k] = 1
+            grads = sample(node, basis.reshape(output_shape))
+            if not isinstance(grads, (tuple, list)):
+                grads = (grads,)
+            row = grads[input_index]
+            if row is None:
+                row = xp.zeros(input_shape, dtype=input_value.dtype)
+            elif row.shape != input_shape:
+                row = unbroadcast(row, input_shape)
+            rows.append(xp.asarray(row).reshape(-1))
+    return xp.stack(rows) if rows else xp.zeros((0, int(numpy.prod(input_shape))))
+
+
+def path_sum_grad(outputs, inputs, grad_outputs=None, max_paths=10**6):
+    """d outputs / d inputs as the sum over all paths of the products of local derivatives (Lemma 3.2.1)."""
+    if isinstance(outputs, Tensor):
+        outputs, grad_outputs = [outputs], [grad_outputs]
+    outputs = list(outputs)
+    if grad_outputs is None or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    results = [None] * len(inputs)
+    for output, seed in zip(outputs, grad_outputs):
+        graph = PathGraph(output)
+        seed_vector = _seed_vector(output, seed)
+        jacobians = {}
+        for number, value in enumerate(inputs):
+            target = graph.index.get(id(value))
+            if target is None:
+                continue
+            counts = graph.count_to(target)
+            if counts[0] > max_paths:
+                raise ValueError(
+                    f"the path-sum gradient would enumerate {counts[0]} paths, more than max_paths={max_paths}; "
+                    f"pass max_paths={counts[0]} (or more) to ag.grad(..., method='paths') to run it anyway, "
+                    "or use method='dp'"
+                )
+            total = _sum_over_paths(graph, target, counts, seed_vector, jacobians)
+            contribution = total.reshape(value.shape)
+            results[number] = contribution if results[number] is None else results[number] + contribution
+    return results
+
+
+def _seed_vector(output, seed):
+    data = output.data
+    xp = backend.get_array_module(data)
+    if seed is None:
+        if data.size != 1:
+            raise RuntimeError(f"the path-sum gradient of an output of shape {output.shape} needs grad_outputs")
+        return xp.ones(1, dtype=data.dtype)
+    seed = seed.data if isinstance(seed, Tensor) else seed
+    return xp.asarray(seed, dtype=data.dtype).reshape(-1)
+
+
+def _sum_over_paths(graph, target, counts, seed_vector, jacobians):
+    """Enumerate every path from the output to ``target`` depth first, multiplying local derivatives.
+
+    The product along a path prefix is shared by the paths that extend it,
+    but each complete path is still visited on its own: the work grows with
+    the number of paths, as Lemma 3.2.1 says.
+    """
+    edges = []
+    for position, node_edges in enumerate(graph.edges):
+        useful = []
+        for parent, node, input_index in node_edges:
+            if counts[parent]:
+                key = (id(node), input_index)
+                if key not in jacobians:
+                    jacobians[key] = edge_jacobian(node, input_index, graph.tensors[parent].data)
+                useful.append((parent, jacobians[key]))
+        edges.append(useful)
+    scalar = all(jacobian.size == 1 for node_edges in edges for _, jacobian in node_edges) and seed_vector.size == 1
+    if scalar:
+        edges = [[(parent, float(jacobian.reshape(()))) for parent, jacobian in node_edges] for node_edges in edges]
+        total = 0.0
+        stack = [(0, float(seed_vector[0]))]
+        while stack:
+            position, product = stack.pop()
+            if position == target:
+                total += product
+                continue
+            for parent, local in edges[position]:
+                stack.append((parent, product * local))
+        xp = backend.get_array_module(seed_vector)
+        return xp.asarray(total, dtype=seed_vector.dtype)
+    total = 0
+    stack = [(0, seed_vector)]
+    while stack:
+        position, product = stack.pop()
+        if position == target:
+            total = total + product
+            continue
+        for parent, jacobian in edges[position]:
+            stack.append((parent, product @ jacobian))
+    return total
+
+
+class ComparisonReport:
+    """The DP gradient, the path-sum gradient and the finite-difference estimate of one output, side by side."""
+
+    def __init__(self, rows, path_counts, seconds, largest_disagreement):
+        self.rows = rows
+        self.path_counts = path_counts
+        self.seconds = seconds
+        self.largest_disagreement = largest_disagreement
+
+    def __str__(self):
+        lines = ["input      paths        dp gradient        path-sum gradient  finite difference"]
+        for name, count, dp, path_sum, finite in self.rows:
+            lines.append(f"{name:<10} {count:<12} {_short(dp):<18} {_short(path_sum):<18} {_short(finite)}")
+        lines.append("time: " + ", ".join(f"{method} {seconds * 1e3:.3f} ms" for method, seconds in
+                                          self.seconds.items()))
+        lines.append(f"largest disagreement: {self.largest_disagreement:.3e}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _short(array):
+    values = numpy.asarray(array).reshape(-1)
+    if values.size == 1:
+        return f"{values[0]:.10g}"
+    return f"[{values.size} values]"
+
+
+def compare(output, inputs, eps=1e-6, max_paths=10**6, function=None):
+    """Compare dynamic programming, the sum over paths, and central finite differences on one graph.
+
+    ``function`` (called with no arguments, returning the output) lets the
+    finite differences re-evaluate the graph; without it, the recorded graph
+    is replayed on perturbed inputs by re-running its operations.
+    """
+    from .engine import grad as engine_grad
+    from .gradcheck import numerical_grad_of_graph
+
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    seconds = {}
+    started = time.perf_counter()
+    dp = engine_grad(output, inputs, retain_graph=True, allow_unused=True)
+    seconds["dp"] = time.perf_counter() - started
+    started = time.perf_counter()
+    path_sum = engine_grad(output, inputs, method="paths", max_paths=max_paths, allow_unused=True)
+    seconds["paths"] = time.perf_counter() - started
+    started = time.perf_counter()
+    finite = numerical_grad_of_graph(output, inputs, eps=eps, function=function)
+    seconds["finite differences"] = time.perf_counter() - started
+    rows, counts, worst = [], [], 0.0
+    for number, value in enumerate(inputs):
+        count = count_paths(output, value)
+        counts.append(count)
+        zeros = numpy.zeros(value.shape)
+        values = [zeros if g is None else g.numpy() for g in (dp[number], path_sum[number])] + [finite[number]]
+        worst = max(worst, float(numpy.max(numpy.abs(values[0] - values[1]), initial=0.0)),
+                    float(numpy.max(numpy.abs(values[0] - values[2]), initial=0.0)))
+        rows.append((value.name or f"input {number}", count, *values))
+    return ComparisonReport(rows, counts, seconds, worst)

@@ -1,0 +1,433 @@
+"""Tensor: an array that remembers the operation that made it.
+
+A Tensor wraps a NumPy or CuPy array (``data``), an optional gradient
+(``grad``), and, when it was computed from tensors that require gradients,
+the ``grad_fn`` node that made it. Following those nodes back from an output
+gives the computational graph of Section 3.2; ``backward()`` walks it in
+topological order (``engine.py``). A graph of 0-d tensors is exactly the
+chapter's neuron-level graph, with one node per scalar.
+"""
+import operator as _operator
+import weakref
+
+import numpy
+
+from . import backend
+
+_FLOAT_KINDS = "f"
+_SUPPORTED_KINDS = "biuf"
+
+
+class Tensor:
+    """A node of the computational graph: data, gradient, and the operation that made it.
+
+    >>> w = Tensor(0.7, requires_grad=True)
+    >>> o = (w * w).sin() + (w * w).cos()     # Eq. 3.5
+    >>> o.backward()
+    >>> w.grad.item()                         # 2w cos(w^2) - 2w sin(w^2)
+    """
+
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_version", "_hooks", "__weakref__")
+    __array_ufunc__ = None  # `ndarray + tensor` and `np.float64(2) * tensor` defer to Tensor
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, dtype=None, device=None, name=None):
+        if isinstance(data, Tensor):
+            data = data._data
+        if isinstance(data, (list, tuple)) and any(isinstance(item, Tensor) for item in data):
+            raise TypeError("Tensor(list of Tensors) would lose the graph: use ag.stack(list) instead")
+        xp = backend.get_array_module(data)
+        array = xp.asarray(data, dtype=dtype)
+        if array.dtype.kind not in _SUPPORTED_KINDS:
+            raise TypeError(
+                f"unsupported dtype {array.dtype}: tensors hold booleans, integers or floating-point numbers"
+            )
+        if device is not None:
+            array = backend.move_to(array, device)
+        if requires_grad and array.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {array.dtype}; "
+                "pass dtype=numpy.float64 (or float32) or floating-point data"
+            )
+        self._data = array
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.grad_fn = None
+        self.name = name
+        self._version = 0
+        self._hooks = None
+
+    @classmethod
+    def _make(cls, data, requires_grad, grad_fn):
+        """Fast constructor used by operations: no checks, no copies."""
+        tensor = object.__new__(cls)
+        tensor._data = data
+        tensor.grad = None
+        tensor.requires_grad = requires_grad
+        tensor.grad_fn = grad_fn
+        tensor.name = None
+        tensor._version = 0
+        tensor._hooks = None
+        return tensor
+
+    # --- data and its version -------------------------------------------------------------------
+    @property
+    def data(self):
+        """The underlying array. Assigning to it (including ``t.data -= x``) bumps the version counter."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        if isinstance(value, Tensor):
+            value = value._data
+        self._data = value
+        self._version += 1
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def size(self):
+        return self._data.size
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def device(self):
+        """``"cpu"`` or ``"cuda:N"``."""
+        return backend.device_of(self._data)
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user rather than by a recorded operation."""
+        return self.grad_fn is None
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        for index in range(len(self)):
+            yield self[index]
+
+    # --- conversion ----------------------------------------------------------------------------
+    def numpy(self):
+        """The data as a NumPy array (copied off the GPU if needed)."""
+        return backend.to_numpy(self._data)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with exactly one element, this one has shape {self.shape} "
+                f"({self._data.size} elements); index it or reduce it first"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; use .any() or .all()"
+            )
+        return bool(self._data)
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self._data)
+
+    def detach(self):
+        """A new leaf tensor sharing this tensor's data, cut from the graph."""
+        return Tensor._make(self._data, False, None)
+
+    def to(self, device):
+        """A copy on ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:N"``); the same tensor if already there.
+
+        The copy is recorded, so gradients flow back across devices.
+        """
+        from .ops.shape import to_device
+
+        if backend.device_of(self._data) == backend.normalize_device(device):
+            return self
+        return to_device(self, device)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, index=0):
+        return self.to(f"cuda:{index}")
+
+    def astype(self, dtype):
+        """A copy with another floating-point dtype, recorded in the graph."""
+        from .ops.elementwise import astype
+
+        return astype(self, dtype)
+
+    # --- gradients -----------------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False, create_graph=False):
+        """Backpropagate from this tensor: accumulate d self / d leaf into each leaf's ``.grad``.
+
+        A non-scalar tensor needs ``grad``, the gradient of some scalar with respect to it.
+        """
+        from .engine import backward
+
+        backward([self], [grad], retain_graph=retain_graph, create_graph=create_graph)
+
+    def zero_grad(self):
+        """Forget the accumulated gradient (set ``.grad`` to None)."""
+        self.grad = None
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require gradients")
+        owner = self if self.grad_fn is None else self.grad_fn
+        hooks = owner._hooks
+        if hooks is None:
+            hooks = owner._hooks = []
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves always keep theirs)."""
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+
+    # --- operators and methods: each delegates to one operation in ops/ ------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.sub(other, self)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.div(other, self)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.pow(base, self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        raise TypeError(
+            "tensors cannot be assigned to in place, since the graph would lose the old values; build a new "
+            "tensor with ag.where(mask, value, t) or ag.concatenate, or write to t.data outside the graph"
+        )
+
+    # comparisons and logic give constant boolean tensors (their derivative is 0 almost everywhere)
+    def _compare(self, other, operator):
+        other_data = other._data if isinstance(other, Tensor) else other
+        return Tensor._make(operator(self._data, other_data), False, None)
+
+    def __eq__(self, other):
+        return self._compare(other, _operator.eq)
+
+    def __ne__(self, other):
+        return self._compare(other, _operator.ne)
+
+    def __lt__(self, other):
+        return self._compare(other, _operator.lt)
+
+    def __le__(self, other):
+        return self._compare(other, _operator.le)
+
+    def __gt__(self, other):
+        return self._compare(other, _operator.gt)
+
+    def __ge__(self, other):
+        return self._compare(other, _operator.ge)
+
+    def __and__(self, other):
+        return self._compare(other, _operator.and_)
+
+    def __or__(self, other):
+        return self._compare(other, _operator.or_)
+
+    def __invert__(self):
+        return Tensor._make(~self._data, False, None)
+
+    def any(self):
+        return bool(self._data.any())
+
+    def all(self):
+        return bool(self._data.all())
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def sqrt(self):
+        return ops.sqrt(self)
+
+    def sin(self):
+        return ops.sin(self)
+
+    def cos(self):
+        return ops.cos(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def leaky_relu(self, alpha=0.01):
+        return ops.leaky_relu(self, alpha)
+
+    def hard_tanh(self):
+        return ops.hard_tanh(self)
+
+    def abs(self):
+        return ops.abs(self)
+
+    def clip(self, low=None, high=None):
+        return ops.clip(self, low, high)
+
+    def sum(self, axis=None, keepdims=False):
+        return ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, keepdims=False, ddof=0):
+        return ops.var(self, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    def max(self, axis=None, keepdims=False):
+        return ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return ops.min(self, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, axis=None, keepdims=False):
+        return ops.logsumexp(self, axis=axis, keepdims=keepdims)
+
+    def softmax(self, axis=-1):
+        return ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis=-1):
+        return ops.log_softmax(self, axis=axis)
+
+    def reshape(self, *shape):
+        return ops.reshape(self, *shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        return ops.transpose(self, axes or None)
+
+    @property
+    def T(self):
+        return ops.transpose(self)
+
+    def swapaxes(self, axis1, axis2):
+        return ops.swapaxes(self, axis1, axis2)
+
+    def broadcast_to(self, shape):
+        return ops.broadcast_to(self, shape)
+
+    def expand_dims(self, axis):
+        return ops.expand_dims(self, axis)
+
+    def squeeze(self, axis=None):
+        return ops.squeeze(self, axis)
+
+    def flatten(self):
+        return ops.reshape(self, -1)
+
+    def matmul(self, other):
+        return ops.matmul(self, other)
+
+    # --- display -------------------------------------------------------------------------------
+    def __repr__(self):
+        body = numpy.array2string(self.numpy(), separator=", ", prefix="Tensor(", threshold=20, precision=4)
+        parts = [body]
+        if self._data.dtype != numpy.float64 and self._data.dtype.kind == "f" or self._data.dtype.kind in "biu":
+            parts.append(f"dtype={self._data.dtype}")
+        if self.device != "cpu":
+            parts.append(f"device={self.device!r}")
+        if self.grad_fn is not None:
+            parts.append(f"grad_fn={self.grad_fn.name}")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+        if self.name:
+            parts.append(f"name={self.name!r}")
+        return f"Tensor({', '.join(parts)})"
+
+    __hash__ = object.__hash__
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def tensor(data, requires_grad=False, dtype=None, device=None, name=None):
+    """Make a Tensor (PyTorch's ``torch.tensor``): ``ag.tensor([1.0, 2.0], requires_grad=True)``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
+
+
+from . import ops  # noqa: E402  (the operations import Tensor)
