@@ -9,14 +9,12 @@ import numpy
 
 from . import backend
 from .engine import grad
-from .modes import no_grad
 from .tensor import Tensor
 
 
 def _as_input(x):
-    if isinstance(x, Tensor):
-        return x.detach().__class__(x.data, requires_grad=True)
-    return Tensor(x, requires_grad=True)
+    """A fresh leaf holding x's values, so the derivatives are taken at x without touching x's graph."""
+    return Tensor(x.data if isinstance(x, Tensor) else x, requires_grad=True)
 
 
 def jacobian(f, x, create_graph=False):
@@ -72,8 +70,6 @@ def hvp(f, x, v, method="exact", delta=None):
             delta = float(numpy.sqrt(numpy.finfo(x.dtype).eps)) * scale / max(float(xp.linalg.norm(v_data)), 1e-30)
         base = grad(f(x), x).data
         shifted = Tensor(x.data + delta * v_data, requires_grad=True)
-        with no_grad():
-            pass
         moved = grad(f(shifted), shifted).data
         return Tensor((moved - base) / delta)
     raise ValueError(f"method must be 'exact' or 'finite_difference', got {method!r}")

@@ -184,7 +184,7 @@ def _sum_over_paths(graph, target, counts, seed_vector, jacobians):
     the number of paths, as Lemma 3.2.1 says.
     """
     edges = []
-    for position, node_edges in enumerate(graph.edges):
+    for node_edges in graph.edges:
         useful = []
         for parent, node, input_index in node_edges:
             if counts[parent]:

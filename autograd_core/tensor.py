@@ -271,7 +271,10 @@ class Tensor:
     # comparisons and logic give constant boolean tensors (their derivative is 0 almost everywhere)
     def _compare(self, other, operator):
         other_data = other._data if isinstance(other, Tensor) else other
-        return Tensor._make(operator(self._data, other_data), False, None)
+        result = operator(self._data, other_data)
+        if isinstance(result, numpy.generic):  # NumPy turns 0-d results into scalars
+            result = numpy.asarray(result)
+        return Tensor._make(result, False, None)
 
     def __eq__(self, other):
         return self._compare(other, _operator.eq)

@@ -1,0 +1,459 @@
+"""Graphviz drawings of the computational graph (Section 3.2, Figures 3.1 to 3.5).
+
+``draw(output)`` walks the recorded graph back from ``output`` (iteratively,
+never by recursion) and returns a ``graphviz.Digraph``: one node per tensor
+(its name, shape, dtype, small values, and its gradient once backward has
+run) and one node per operation, with edges in the direction of computation.
+Edges can carry the local derivative z(i, j) = dy(j)/dy(i) of Figure 3.5,
+the paths between an input and the output can be highlighted (Figures 3.2
+and 3.4, Lemma 3.2.1), and groups of tensors (a layer, a module) can be
+collapsed into one box.
+
+The ``graphviz`` Python package is optional and imported only when drawing;
+rendering to a file also needs Graphviz's ``dot`` program (``render``).
+"""
+import os
+
+import numpy
+
+from .tensor import Tensor
+
+#: Fill colours by role, also listed in the README's legend.
+COLOURS = {
+    "parameter": "#b7e1a1",   # a leaf that requires gradients (a weight, or w in the figures)
+    "constant": "#e6e6e6",    # a leaf that does not (data, targets)
+    "output": "#9ecae1",      # what draw() was called on
+    "intermediate": "#ffffff",
+    "operation": "#fdd49e",
+    "group": "#fdae6b",       # a collapsed group of operations
+}
+HIGHLIGHT = "#d62728"
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+_INSTALL_PYTHON_PACKAGE = (
+    "drawing computational graphs needs the graphviz Python package: pip install autograd-core[graphviz] "
+    "(or pip install graphviz)"
+)
+_INSTALL_DOT = (
+    "rendering {path!r} needs Graphviz's 'dot' program, which was not found on PATH. Install Graphviz: "
+    "'sudo apt-get install graphviz' (Debian, Ubuntu), 'brew install graphviz' (macOS), "
+    "'conda install -c conda-forge graphviz' (conda), or see https://graphviz.org/download/. "
+    "The DOT text is still available as digraph.source."
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Raised by ``render`` when Graphviz's ``dot`` program is not installed."""
+
+
+def _graphviz():
+    try:
+        import graphviz
+    except ImportError as error:
+        raise ImportError(_INSTALL_PYTHON_PACKAGE) from error
+    return graphviz
+
+
+def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight_paths=None, collapse=None,
+         rankdir="LR", expand_groups=False, max_values=6, title=None):
+    """Draw the graph that produced ``output`` (a Tensor or a list of Tensors); returns a ``graphviz.Digraph``.
+
+    * ``show_values`` / ``show_grads``: print each tensor's value and
+      gradient when it has at most ``max_values`` entries (otherwise only
+      its shape; the gradient of a non-leaf is kept only after ``retain_grad()``).
+    * ``edge_labels``: label each edge into an operation with the local
+      derivative z(i, j) = dy(j)/dy(i) (Figure 3.5) where both ends are
+      scalars. It needs the saved values, so draw before ``backward()`` or
+      backpropagate with ``retain_graph=True``.
+    * ``highlight_paths``: a Tensor w highlights every path from w to the
+      output (Lemma 3.2.1); ``(w, [0, 3])`` highlights the paths numbered
+      0 and 3 in the order ``ag.paths(output, w)`` yields them; a list of
+      paths as ``ag.paths`` yields them highlights exactly those.
+    * ``collapse``: ``{"layer 1": [tensors...], ...}`` or a function
+      ``tensor -> group name or None``. Each group is drawn as a labelled
+      box holding its leaves, the tensors it hands to the rest of the graph,
+      and one node summarising its operations; ``expand_groups=True`` keeps
+      every node of the group inside the box instead. An operation belongs
+      to the group of the tensor it makes.
+    * ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+
+    Node ids come from ``id()`` of the tensors and operations, so drawing the
+    same graph twice gives the same source.
+    """
+    graphviz = _graphviz()
+    outputs = [output] if isinstance(output, Tensor) else list(output)
+    for value in outputs:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"draw: expected Tensors, got {type(value).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    graph = _Graph(outputs)
+    highlighted_edges, highlighted_tensors, caption = _highlights(graph, outputs, highlight_paths)
+    group_of = _groups(graph, collapse)
+
+    dot = graphviz.Digraph(name="computational_graph")
+    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12", nodesep="0.25", ranksep="0.35")
+    dot.attr("node", fontname="Helvetica", fontsize="10", style="filled", penwidth="1")
+    dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7", color="#555555")
+    label_lines = [line for line in (title, caption) if line]
+    if label_lines:
+        dot.attr(label="\n".join(label_lines), labelloc="t", fontsize="13")
+
+    output_ids = {id(value) for value in outputs}
+    hidden = set()  # ids of tensors and operations folded into a collapsed group's summary node
+    groups = {}
+    for name in dict.fromkeys(group_of.values()):
+        groups[name] = graphviz.Digraph(name=f"cluster_{len(groups)}")
+        groups[name].attr(label=name, style="rounded,filled", fillcolor="#fff5eb", color="#e6550d",
+                          fontname="Helvetica-Bold", fontsize="11")
+    if not expand_groups:
+        hidden = _hidden_members(graph, group_of, output_ids)
+
+    for tensor in graph.tensors:
+        if id(tensor) in hidden:
+            continue
+        role = _role(tensor, output_ids)
+        attributes = dict(shape="box", style="rounded,filled", fillcolor=COLOURS[role])
+        if id(tensor) in highlighted_tensors:
+            attributes.update(color=HIGHLIGHT, penwidth="2.5")
+        target = groups.get(group_of.get(id(tensor)), dot)
+        target.node(f"t{id(tensor)}", _tensor_label(tensor, show_values, show_grads, max_values), **attributes)
+
+    for node in graph.operations:
+        if id(node) in hidden:
+            continue
+        made = graph.output_of[id(node)]
+        target = groups.get(group_of.get(id(made)), dot)
+        target.node(f"f{id(node)}", _operation_label(node), shape="ellipse", fillcolor=COLOURS["operation"])
+
+    summaries = _draw_summaries(graph, group_of, hidden, groups)
+    for subgraph in groups.values():
+        dot.subgraph(subgraph)
+
+    drawn_edges = set()
+    for node in graph.operations:
+        made = graph.output_of[id(node)]
+        node_end = summaries.get(group_of.get(id(made))) if id(node) in hidden else f"f{id(node)}"
+        for input_index, value in enumerate(node.inputs):
+            if not isinstance(value, Tensor):
+                continue
+            source = summaries[group_of[id(value)]] if id(value) in hidden else f"t{id(value)}"
+            if source == node_end:
+                continue
+            attributes = {}
+            if (id(node), input_index) in highlighted_edges:
+                attributes.update(color=HIGHLIGHT, penwidth="2.5")
+            if edge_labels and node.needs_input_grad[input_index] and id(node) not in hidden:
+                attributes["label"] = _local_derivative_label(node, input_index, value)
+            if id(node) in hidden:
+                key = (source, node_end, bool(attributes))
+                if key in drawn_edges:
+                    continue
+                drawn_edges.add(key)
+            dot.edge(source, node_end, **attributes)
+        if id(node) in hidden and id(made) in hidden:
+            continue
+        attributes = {}
+        if any(key[0] == id(node) for key in highlighted_edges) or id(made) in highlighted_tensors \
+                and id(node) in graph.on_highlighted_path:
+            attributes.update(color=HIGHLIGHT, penwidth="2.5")
+        dot.edge(node_end, f"t{id(made)}", **attributes)
+    return dot
+
+
+def render(digraph, path, format=None):
+    """Write ``digraph`` to ``path`` as SVG, PNG or PDF (``format``, else the path's extension); returns the path.
+
+    Needs Graphviz's ``dot`` program; raises ``GraphvizNotFoundError`` with
+    the install command when it is missing.
+    """
+    graphviz = _graphviz()
+    path = os.fspath(path)
+    if format is None:
+        format = os.path.splitext(path)[1].lstrip(".").lower()
+        if not format:
+            raise ValueError(f"render: cannot tell the format of {path!r}; give it an extension or pass format=")
+    try:
+        data = digraph.pipe(format=format)
+    except graphviz.ExecutableNotFound as error:
+        raise GraphvizNotFoundError(_INSTALL_DOT.format(path=path)) from error
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "wb") as file:
+        file.write(data)
+    return path
+
+
+def dot_available():
+    """True when the graphviz Python package and Graphviz's ``dot`` program are both installed."""
+    import shutil
+
+    try:
+        _graphviz()
+    except ImportError:
+        return False
+    return shutil.which("dot") is not None
+
+
+class _Graph:
+    """The tensors and operations behind the outputs, inputs before the operations that use them."""
+
+    def __init__(self, outputs):
+        self.tensors, self.operations = [], []
+        self.output_of = {}  # id(operation) -> the tensor it made
+        seen = set()
+        stack = [(value, False) for value in reversed(outputs)]
+        while stack:
+            tensor, expanded = stack.pop()
+            node = tensor.grad_fn
+            if expanded:
+                self.operations.append(node)
+                self.tensors.append(tensor)
+                continue
+            if id(tensor) in seen:
+                continue
+            seen.add(id(tensor))
+            if node is None:
+                self.tensors.append(tensor)
+                continue
+            self.output_of[id(node)] = tensor
+            stack.append((tensor, True))
+            stack.extend((value, False) for value in reversed(node.inputs)
+                         if isinstance(value, Tensor) and id(value) not in seen)
+        self.on_highlighted_path = set()
+
+
+def _role(tensor, output_ids):
+    if id(tensor) in output_ids:
+        return "output"
+    if tensor.grad_fn is not None:
+        return "intermediate"
+    return "parameter" if tensor.requires_grad else "constant"
+
+
+def _tensor_label(tensor, show_values, show_grads, max_values):
+    lines = []
+    if tensor.name:
+        lines.append(str(tensor.name))
+    shape = "scalar" if tensor.ndim == 0 else "x".join(str(size) for size in tensor.shape)
+    lines.append(f"{shape} {tensor.dtype}")
+    if show_values and tensor.size <= max_values:
+        lines.append(f"value {_format_array(tensor.numpy())}")
+    if show_grads and tensor.grad is not None and tensor.grad.size <= max_values:
+        lines.append(f"grad {_format_array(tensor.grad.numpy())}")
+    return "\n".join(lines)
+
+
+def _format_array(array):
+    if array.ndim == 0:
+        return _format_number(array.item())
+    return numpy.array2string(array, precision=4, separator=", ", suppress_small=True,
+                              formatter={"float_kind": _format_number}).replace("\n", "")
+
+
+def _format_number(value):
+    if isinstance(value, (bool, numpy.bool_)):
+        return str(value)
+    return f"{value:.4g}"
+
+
+def _operation_label(node):
+    """The operation's name, with its constant arguments and parameters folded in: ``Mul(·, 2)``, ``Sum(axis=1)``."""
+    arguments, constants = [], False
+    for value in node.inputs:
+        if isinstance(value, Tensor):
+            arguments.append("·")
+        else:
+            constants = True
+            arguments.append(_format_constant(value))
+    parameters = [f"{key}={_format_constant(value)}" for key, value in getattr(node, "params", {}).items()]
+    if not constants and not parameters:
+        return node.name
+    if not constants:
+        arguments = []
+    return f"{node.name}({', '.join(arguments + parameters)})"
+
+
+def _format_constant(value):
+    if isinstance(value, (int, float, numpy.number)):
+        return _format_number(value)
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        if value.size <= 4:
+            return _format_array(numpy.asarray(value))
+        return f"array {'x'.join(str(size) for size in value.shape)}"
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def _local_derivative_label(node, input_index, value):
+    """z(i, j) for a scalar edge (Figure 3.5); the Jacobian's shape for a tensor edge."""
+    from .paths import edge_jacobian
+
+    made = node.output
+    if made is None or made.size != 1 or value.size != 1:
+        rows = made.size if made is not None else "?"
+        return f"J {rows}x{value.size}"
+    try:
+        jacobian = edge_jacobian(node, input_index, value.data)
+    except RuntimeError as error:
+        raise RuntimeError(
+            f"draw(edge_labels=True) needs the values {node.name} saved for backward, but they were released "
+            "by backward(). Draw before calling backward(), or call backward(retain_graph=True)."
+        ) from error
+    return f"z = {_format_number(float(numpy.asarray(jacobian).reshape(-1)[0]))}"
+
+
+def _highlights(graph, outputs, highlight_paths):
+    """The edges (id(operation), input index) and tensors on the chosen paths, and a caption counting them."""
+    if highlight_paths is None or highlight_paths is False:
+        return set(), set(), None
+    if isinstance(highlight_paths, Tensor):
+        return _all_paths_from(graph, highlight_paths, outputs)
+    if isinstance(highlight_paths, tuple) and len(highlight_paths) == 2 and isinstance(highlight_paths[0], Tensor):
+        source, numbers = highlight_paths
+        return _numbered_paths(graph, source, outputs, numbers)
+    chosen = list(highlight_paths)
+    if not all(isinstance(path, (list, tuple)) and path and all(isinstance(t, Tensor) for t in path)
+               for path in chosen):
+        raise TypeError("highlight_paths must be a Tensor (every path from it), (tensor, [path numbers]), "
+                        "or a list of paths as ag.paths yields them (lists of Tensors, input first)")
+    return _listed_paths(graph, chosen)
+
+
+def _all_paths_from(graph, source, outputs):
+    """Every edge on some path from ``source`` to an output: the tensor end reaches back to the source."""
+    reaches = {id(source)}
+    counts = {id(source): 1}
+    for tensor in graph.tensors:  # inputs come before the operations that use them
+        node = tensor.grad_fn
+        if node is None or id(tensor) == id(source):
+            continue
+        total = 0
+        for value, needed in zip(node.inputs, node.needs_input_grad):
+            if needed and id(value) in reaches:
+                total += counts[id(value)]
+        if total:
+            reaches.add(id(tensor))
+            counts[id(tensor)] = total
+    edges = set()
+    for node in graph.operations:
+        made = graph.output_of[id(node)]
+        if id(made) not in reaches:
+            continue
+        graph.on_highlighted_path.add(id(node))
+        for input_index, (value, needed) in enumerate(zip(node.inputs, node.needs_input_grad)):
+            if needed and id(value) in reaches:
+                edges.add((id(node), input_index))
+    total = sum(counts.get(id(value), 0) for value in outputs)
+    if total == 0:
+        label = f" {source.name!r}" if source.name else ""
+        raise ValueError(f"highlight_paths: the tensor{label} of shape {source.shape} has no path to the output")
+    return edges, reaches, f"{total} path{'s' if total != 1 else ''} from {_tensor_name(source)} highlighted"
+
+
+def _numbered_paths(graph, source, outputs, numbers):
+    from .paths import paths
+
+    wanted = sorted(set(int(number) for number in numbers))
+    chosen, found = [], 0
+    for output in outputs:
+        for path in paths(output, source):
+            if found in wanted:
+                chosen.append(path)
+            found += 1
+            if found > wanted[-1]:
+                break
+    missing = [number for number in wanted if number >= found]
+    if missing:
+        raise ValueError(f"highlight_paths: asked for paths {missing}, but there are only {found} paths "
+                         f"from {_tensor_name(source)} to the output")
+    edges, tensors, _ = _listed_paths(graph, chosen)
+    numbers_text = ", ".join(str(number) for number in wanted)
+    return edges, tensors, f"path{'s' if len(wanted) != 1 else ''} {numbers_text} from {_tensor_name(source)}"
+
+
+def _listed_paths(graph, chosen):
+    """Edges along explicit paths; between two consecutive tensors every parallel edge (x * x) is lit."""
+    edges, tensors = set(), set()
+    for path in chosen:
+        tensors.update(id(tensor) for tensor in path)
+        for before, after in zip(path, path[1:]):
+            node = after.grad_fn
+            if node is None:
+                raise ValueError("highlight_paths: a path must run from an input to an output, input first")
+            graph.on_highlighted_path.add(id(node))
+            for input_index, value in enumerate(node.inputs):
+                if value is before and node.needs_input_grad[input_index]:
+                    edges.add((id(node), input_index))
+    caption = f"{len(chosen)} path{'s' if len(chosen) != 1 else ''} highlighted"
+    return edges, tensors, caption
+
+
+def _tensor_name(tensor):
+    return tensor.name if tensor.name else f"the tensor of shape {tensor.shape}"
+
+
+def _groups(graph, collapse):
+    """id(tensor) -> group name, from a mapping of names to tensors or a function of a tensor."""
+    if collapse is None:
+        return {}
+    group_of = {}
+    if callable(collapse) and not hasattr(collapse, "items"):
+        for tensor in graph.tensors:
+            name = collapse(tensor)
+            if name is not None:
+                group_of[id(tensor)] = str(name)
+        return group_of
+    if not hasattr(collapse, "items"):
+        raise TypeError("collapse must be a mapping {group name: [tensors]} or a function tensor -> group name")
+    for name, members in collapse.items():
+        for tensor in ([members] if isinstance(members, Tensor) else members):
+            if not isinstance(tensor, Tensor):
+                raise TypeError(f"collapse[{name!r}] must hold Tensors, got {type(tensor).__name__}")
+            if id(tensor) in group_of and group_of[id(tensor)] != name:
+                raise ValueError(f"tensor {_tensor_name(tensor)} is in two groups, "
+                                 f"{group_of[id(tensor)]!r} and {name!r}")
+            group_of[id(tensor)] = str(name)
+    return group_of
+
+
+def _hidden_members(graph, group_of, output_ids):
+    """The operations and inner tensors of each group, replaced by its summary node.
+
+    A group keeps its leaves (its parameters) and the tensors that leave it
+    (used outside the group, or outputs) as visible nodes.
+    """
+    used_outside = set(output_ids)
+    for node in graph.operations:
+        made = graph.output_of[id(node)]
+        for value in node.inputs:
+            if isinstance(value, Tensor) and group_of.get(id(value)) != group_of.get(id(made)):
+                used_outside.add(id(value))
+    hidden = set()
+    for node in graph.operations:
+        made = graph.output_of[id(node)]
+        if id(made) in group_of:
+            hidden.add(id(node))
+            if id(made) not in used_outside:
+                hidden.add(id(made))
+    return hidden
+
+
+def _draw_summaries(graph, group_of, hidden, groups):
+    """One node per collapsed group listing the operations inside it; returns group name -> node id."""
+    operations = {}
+    for node in graph.operations:
+        if id(node) in hidden:
+            operations.setdefault(group_of[id(graph.output_of[id(node)])], []).append(node.name)
+    summaries = {}
+    for number, (name, names) in enumerate(operations.items()):
+        counted = {}
+        for operation in names:
+            counted[operation] = counted.get(operation, 0) + 1
+        listing = ", ".join(f"{operation} x{count}" if count > 1 else operation for operation, count in counted.items())
+        node_id = f"g{number}_{id(groups[name])}"
+        groups[name].node(node_id, f"{name}\n{len(names)} operations\n{listing}", shape="box3d",
+                          style="filled", fillcolor=COLOURS["group"])
+        summaries[name] = node_id
+    return summaries
