@@ -4,8 +4,16 @@
 * Figure 3.3: o = sin(w^2) + cos(w^2): two paths from w to o.
 * Figure 3.4: layers of units, each the product of all units of the layer
   before; with width 2 and depth 5 the output is w^32, reached by 32 paths.
+* ``scalar_mlp``: a small multilayer perceptron with one node per scalar, the
+  neuron-level graph of Section 3.2.3; every weight of the first layer reaches
+  the output by width^(depth - 1) paths.
+* ``mlp``: the same network with one node per matrix, ending in a squared-error loss.
 """
+import numpy
+
 from .tensor import Tensor
+
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "hard_tanh")
 
 
 def figure_3_1(w=0.5):
@@ -66,3 +74,90 @@ def _leaf(value, name):
     if isinstance(value, Tensor):
         return value
     return Tensor(float(value), requires_grad=True, name=name)
+
+
+def scalar_mlp(depth=3, width=2, inputs=(0.5, -1.0), activation="tanh", seed=0):
+    """A scalar multilayer perceptron: ``depth`` hidden layers of ``width`` units and one linear output unit.
+
+    Unit j of layer r computes a(r)_j = sum_i w(r)_ji h(r-1)_i (its
+    pre-activation) and h(r)_j = Phi(a(r)_j); the output is o = sum_j v_j h(depth)_j.
+    ``activation`` is one of ``ACTIVATIONS`` or a list with one per hidden
+    layer. Returns ``(weights, o, layers)``: the weights (first layer first,
+    each requiring gradients), the output, and ``{"layer r": [tensors]}``
+    holding each layer's weights and units, for ``draw(collapse=layers)``.
+    """
+    if depth < 1 or width < 1:
+        raise ValueError(f"scalar_mlp needs depth >= 1 and width >= 1, got depth={depth}, width={width}")
+    activations = [activation] * depth if isinstance(activation, str) else list(activation)
+    if len(activations) != depth:
+        raise ValueError(f"scalar_mlp: got {len(activations)} activations for {depth} hidden layers")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; choose from {ACTIVATIONS}")
+    rng = numpy.random.default_rng(seed)
+    units = [Tensor(float(value), name=f"x{number + 1}") for number, value in enumerate(inputs)]
+    weights, layers = [], {}
+    for level in range(1, depth + 2):
+        output_layer = level == depth + 1
+        size = 1 if output_layer else width
+        members, next_units = [], []
+        for j in range(size):
+            total = None
+            for i, unit in enumerate(units):
+                name = f"v{i + 1}" if output_layer else f"w{level}_{j + 1}{i + 1}"
+                weight = Tensor(float(rng.normal(0.0, 1.0)), requires_grad=True, name=name)
+                weights.append(weight)
+                members.append(weight)
+                product = weight * unit
+                members.append(product)
+                total = product if total is None else total + product
+                members.append(total)
+            if output_layer:
+                total.name = "o"
+                next_units.append(total)
+                continue
+            total.name = f"a{level}_{j + 1}"
+            hidden = _activate(total, activations[level - 1])
+            hidden.name = f"h{level}_{j + 1}"
+            members.append(hidden)
+            next_units.append(hidden)
+        layers["output layer" if output_layer else f"layer {level}"] = list({id(m): m for m in members}.values())
+        units = next_units
+    return weights, units[0], layers
+
+
+def mlp(depth=3, width=4, features=3, batch=5, seed=0):
+    """A tensor MLP, ``depth`` tanh layers then a linear output, with loss L = mean((o - y)^2).
+
+    Returns ``(parameters, L, layers)`` as ``scalar_mlp`` does, one node per
+    matrix: W(r) of shape (inputs, width) and b(r) of shape (width,).
+    """
+    rng = numpy.random.default_rng(seed)
+    x = Tensor(rng.normal(size=(batch, features)), name="x")
+    target = Tensor(rng.normal(size=(batch, 1)), name="y")
+    parameters, layers, h, fan_in = [], {}, x, features
+    for level in range(1, depth + 2):
+        output_layer = level == depth + 1
+        fan_out = 1 if output_layer else width
+        W = Tensor(rng.normal(0.0, 1.0 / numpy.sqrt(fan_in), size=(fan_in, fan_out)), requires_grad=True,
+                   name=f"W{level}")
+        b = Tensor(numpy.zeros(fan_out), requires_grad=True, name=f"b{level}")
+        product = h @ W
+        a = product + b
+        a.name = "o" if output_layer else f"a{level}"
+        h = a if output_layer else a.tanh()
+        if not output_layer:
+            h.name = f"h{level}"
+        parameters += [W, b]
+        layers["output layer" if output_layer else f"layer {level}"] = [W, b, product, a, h]
+        fan_in = fan_out
+    difference = h - target
+    loss = (difference * difference).mean()
+    loss.name = "L"
+    return parameters, loss, layers
+
+
+def _activate(value, name):
+    if name == "identity":
+        return value * 1.0
+    return getattr(value, name)()

@@ -92,7 +92,8 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
     group_of = _groups(graph, collapse)
 
     dot = graphviz.Digraph(name="computational_graph")
-    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12", nodesep="0.25", ranksep="0.35")
+    dot.attr(rankdir=rankdir, fontname="Helvetica", fontsize="12", nodesep="0.25", ranksep="0.35",
+             newrank="true")
     dot.attr("node", fontname="Helvetica", fontsize="10", style="filled", penwidth="1")
     dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7", color="#555555")
     label_lines = [line for line in (title, caption) if line]
@@ -130,34 +131,34 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
     for subgraph in groups.values():
         dot.subgraph(subgraph)
 
-    drawn_edges = set()
+    lit_operations = {operation for operation, _ in highlighted_edges}
+    summary_edges = {}  # (source, summary) -> highlighted, so a group draws each of its edges once
     for node in graph.operations:
         made = graph.output_of[id(node)]
-        node_end = summaries.get(group_of.get(id(made))) if id(node) in hidden else f"f{id(node)}"
+        folded = id(node) in hidden
+        node_end = summaries[group_of[id(made)]] if folded else f"f{id(node)}"
         for input_index, value in enumerate(node.inputs):
             if not isinstance(value, Tensor):
                 continue
             source = summaries[group_of[id(value)]] if id(value) in hidden else f"t{id(value)}"
-            if source == node_end:
+            lit = (id(node), input_index) in highlighted_edges
+            if folded:
+                if source != node_end:
+                    summary_edges[(source, node_end)] = summary_edges.get((source, node_end), False) or lit
                 continue
-            attributes = {}
-            if (id(node), input_index) in highlighted_edges:
-                attributes.update(color=HIGHLIGHT, penwidth="2.5")
-            if edge_labels and node.needs_input_grad[input_index] and id(node) not in hidden:
+            attributes = dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}
+            if edge_labels and node.needs_input_grad[input_index]:
                 attributes["label"] = _local_derivative_label(node, input_index, value)
-            if id(node) in hidden:
-                key = (source, node_end, bool(attributes))
-                if key in drawn_edges:
-                    continue
-                drawn_edges.add(key)
             dot.edge(source, node_end, **attributes)
-        if id(node) in hidden and id(made) in hidden:
+        if id(made) in hidden:
             continue
-        attributes = {}
-        if any(key[0] == id(node) for key in highlighted_edges) or id(made) in highlighted_tensors \
-                and id(node) in graph.on_highlighted_path:
-            attributes.update(color=HIGHLIGHT, penwidth="2.5")
-        dot.edge(node_end, f"t{id(made)}", **attributes)
+        lit = id(node) in lit_operations
+        if folded:
+            summary_edges[(node_end, f"t{id(made)}")] = summary_edges.get((node_end, f"t{id(made)}"), False) or lit
+            continue
+        dot.edge(node_end, f"t{id(made)}", **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
+    for (source, target), lit in summary_edges.items():
+        dot.edge(source, target, **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
     return dot
 
 
@@ -221,7 +222,6 @@ class _Graph:
             stack.append((tensor, True))
             stack.extend((value, False) for value in reversed(node.inputs)
                          if isinstance(value, Tensor) and id(value) not in seen)
-        self.on_highlighted_path = set()
 
 
 def _role(tensor, output_ids):
@@ -233,16 +233,21 @@ def _role(tensor, output_ids):
 
 
 def _tensor_label(tensor, show_values, show_grads, max_values):
-    lines = []
+    """An HTML-like label: the name in bold, shape and dtype in small grey type, the value, the gradient in red."""
+    rows = []
     if tensor.name:
-        lines.append(str(tensor.name))
+        rows.append(f"<B>{_escape(tensor.name)}</B>")
     shape = "scalar" if tensor.ndim == 0 else "x".join(str(size) for size in tensor.shape)
-    lines.append(f"{shape} {tensor.dtype}")
+    rows.append(f'<FONT POINT-SIZE="8" COLOR="#636363">{shape} {tensor.dtype}</FONT>')
     if show_values and tensor.size <= max_values:
-        lines.append(f"value {_format_array(tensor.numpy())}")
+        rows.append(_escape(_format_array(tensor.numpy())))
     if show_grads and tensor.grad is not None and tensor.grad.size <= max_values:
-        lines.append(f"grad {_format_array(tensor.grad.numpy())}")
-    return "\n".join(lines)
+        rows.append(f'<FONT COLOR="#b2182b">grad {_escape(_format_array(tensor.grad.numpy()))}</FONT>')
+    return "<" + "<BR/>".join(rows) + ">"
+
+
+def _escape(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _format_array(array):
@@ -267,7 +272,8 @@ def _operation_label(node):
         else:
             constants = True
             arguments.append(_format_constant(value))
-    parameters = [f"{key}={_format_constant(value)}" for key, value in getattr(node, "params", {}).items()]
+    parameters = [f"{key}={_format_constant(value)}" for key, value in getattr(node, "params", {}).items()
+                  if value is not None and value is not False]
     if not constants and not parameters:
         return node.name
     if not constants:
@@ -341,7 +347,6 @@ def _all_paths_from(graph, source, outputs):
         made = graph.output_of[id(node)]
         if id(made) not in reaches:
             continue
-        graph.on_highlighted_path.add(id(node))
         for input_index, (value, needed) in enumerate(zip(node.inputs, node.needs_input_grad)):
             if needed and id(value) in reaches:
                 edges.add((id(node), input_index))
@@ -382,7 +387,6 @@ def _listed_paths(graph, chosen):
             node = after.grad_fn
             if node is None:
                 raise ValueError("highlight_paths: a path must run from an input to an output, input first")
-            graph.on_highlighted_path.add(id(node))
             for input_index, value in enumerate(node.inputs):
                 if value is before and node.needs_input_grad[input_index]:
                     edges.add((id(node), input_index))

@@ -1,0 +1,62 @@
+"""Every backpropagation tutorial runs as a plain script (fast mode) and writes the figures it promises."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TUTORIALS = REPOSITORY / "tutorials"
+
+# tutorial -> (matplotlib figures, Graphviz diagrams) it must write
+EXPECTED = {
+    "backprop_1_chain_rule.py": (["figure_3_1_derivative.png"], ["figure_3_1.svg", "figure_3_3_paths.svg",
+                                                                 "eq_3_3.svg"]),
+    "backprop_2_exponentially_many_paths.py": (["time_against_depth.png"], ["figure_3_4_all_paths.svg",
+                                                                            "figure_3_4_one_path.svg"]),
+    "backprop_3_dynamic_programming.py": (["paths_against_edges.png"], ["small_dag.svg"]),
+    "backprop_4_pre_and_post_activation.py": (["delta_by_layer.png"], ["mlp_four_activations.svg"]),
+    "backprop_5_decoupled_view_table_3_1.py": (["table_3_1_activations.png"], ["softmax_cross_entropy.svg"]),
+    "backprop_6_losses_shared_weights_gradcheck.py": (["gradcheck_ratio_against_eps.png"],
+                                                      ["several_losses.svg", "shared_weight.svg"]),
+}
+
+
+def test_every_backprop_tutorial_is_listed():
+    assert sorted(path.name for path in TUTORIALS.glob("backprop_*.py")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("script", sorted(EXPECTED))
+def test_tutorial_runs_as_a_script_and_writes_its_figures(script, tmp_path):
+    pytest.importorskip("matplotlib", reason="the tutorials plot with matplotlib")
+    environment = dict(os.environ, AUTOGRAD_CORE_FAST="1", TUTORIAL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg",
+                       PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run([sys.executable, str(TUTORIALS / script)], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
+    figures, diagrams = EXPECTED[script]
+    for name in figures:
+        assert (tmp_path / name).stat().st_size > 1000, name
+    can_draw = shutil.which("dot") is not None and _has_graphviz_package()
+    for name in diagrams:
+        if can_draw:
+            assert (tmp_path / name).read_text().lstrip().startswith("<?xml"), name
+        else:
+            assert not (tmp_path / name).exists() and f"skipped {name}" in result.stdout
+
+
+def test_tutorials_are_jupytext_percent_scripts():
+    for script in EXPECTED:
+        text = (TUTORIALS / script).read_text()
+        assert text.startswith("# %% [markdown]\n# # "), script
+        assert text.count("# %%") >= 4, script
+
+
+def _has_graphviz_package():
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        return False
+    return True
