@@ -1,0 +1,31 @@
+"""optim: the first-order training methods of Section 3.5, built on autograd_core's public API.
+
+Optimizers (``SGD``, ``DeltaBarDelta``, ``AdaGrad``, ``RMSProp``, ``AdaDelta``,
+``Adam``) take ``model.parameters()`` or parameter groups and expose
+``step(closure=None)``, ``zero_grad()``, ``state_dict()`` and
+``load_state_dict()``; schedules rewrite their learning rates (Section 3.5.1);
+``clip_grad_value`` and ``clip_grad_norm`` tame cliffs (Section 3.5.5); and
+``PolyakAverage`` keeps an average of the weights for evaluation (Section 3.5.7).
+
+    >>> import optim
+    >>> opt = optim.Adam(model.parameters(), lr=1e-3)
+    >>> loss = model_loss(); loss.backward()
+    >>> optim.clip_grad_norm(model.parameters(), max_norm=1.0)
+    >>> opt.step(); opt.zero_grad()
+"""
+from .adadelta import AdaDelta
+from .adagrad import AdaGrad
+from .adam import Adam
+from .averaging import PolyakAverage
+from .clipping import clip_grad_norm, clip_grad_value, grad_norm
+from .delta_bar_delta import DeltaBarDelta
+from .optimizer import Optimizer
+from .rmsprop import RMSProp
+from .schedules import ExponentialDecay, InverseDecay, ReduceOnPlateau, Schedule, StepDecay
+from .sgd import SGD
+
+__all__ = [
+    "AdaDelta", "AdaGrad", "Adam", "DeltaBarDelta", "ExponentialDecay", "InverseDecay", "Optimizer",
+    "PolyakAverage", "RMSProp", "ReduceOnPlateau", "SGD", "Schedule", "StepDecay", "clip_grad_norm",
+    "clip_grad_value", "grad_norm",
+]
