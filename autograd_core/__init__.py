@@ -14,18 +14,19 @@ from .gradcheck import GradcheckReport, gradcheck
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .ops import (abs, binary_cross_entropy, broadcast_to, clip, concatenate, cos, cross_entropy, exp,
                   expand_dims, hard_tanh, leaky_relu, log, log_softmax, logsumexp, matmul, max, maximum, mean,
-                  min, minimum, mse, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, sum, swapaxes,
-                  tanh, transpose, var, where)
+                  min, minimum, mse, norm, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, sum,
+                  swapaxes, tanh, transpose, var, where)
 from .paths import compare, count_paths, paths
 from .tensor import Tensor, tensor
+from .viz import draw
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Function", "GradcheckReport", "Tensor", "abs", "backward", "binary_cross_entropy", "broadcast_to", "clip",
-    "compare", "concatenate", "cos", "count_paths", "cross_entropy", "detect_anomaly", "enable_grad", "exp",
-    "expand_dims", "gpu_available", "grad", "gradcheck", "hard_tanh", "hessian", "hvp", "is_grad_enabled",
+    "compare", "concatenate", "cos", "count_paths", "cross_entropy", "detect_anomaly", "draw", "enable_grad",
+    "exp", "expand_dims", "gpu_available", "grad", "gradcheck", "hard_tanh", "hessian", "hvp", "is_grad_enabled",
     "jacobian", "leaky_relu", "log", "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "mse", "no_grad", "paths", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt",
+    "minimum", "mse", "no_grad", "norm", "paths", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt",
     "squeeze", "stack", "sum", "swapaxes", "tanh", "tensor", "transpose", "var", "where",
 ]

@@ -62,7 +62,8 @@ class Function:
     Subclasses define ``forward(ctx, *arrays, **params)`` returning an array,
     and either ``backward(ctx, grad_output)`` returning one gradient (or None)
     per input, or ``jacobian(ctx)`` returning one Jacobian matrix per input of
-    shape (output size, input size). Call them with ``MyFunction.apply(...)``.
+    shape (output size, input size), where trailing inputs that need no
+    gradient may be left out. Call them with ``MyFunction.apply(...)``.
 
     Attributes available on ``ctx`` (the Function node itself):
     ``needs_input_grad`` (one bool per input), ``xp`` (the array module),
@@ -125,10 +126,20 @@ class Function:
             _raise_modified(self, output, 0)
 
     def backward(self, grad_output):
-        """Vector-Jacobian products from ``jacobian``: g_i = J_i^T g (Eq. 3.24)."""
+        """Vector-Jacobian products from ``jacobian``: g_i = J_i^T g (Eq. 3.24).
+
+        ``jacobian`` may leave out trailing inputs that need no gradient (such
+        as a constant angle after the tensor it rotates).
+        """
         jacobians = type(self).jacobian(self)
         if not isinstance(jacobians, (tuple, list)):
             jacobians = (jacobians,)
+        missing = len(self.inputs) - len(jacobians)
+        if missing > 0:
+            if any(self.needs_input_grad[len(jacobians):]):
+                raise ValueError(f"{self.name}.jacobian returned {len(jacobians)} matrices for {len(self.inputs)} "
+                                 "inputs; give one per input that needs a gradient (None for the others)")
+            jacobians = tuple(jacobians) + (None,) * missing
         xp = self.xp
         flat_grad = grad_output.reshape(-1)
         grads = []
@@ -182,8 +193,11 @@ class Function:
         if type(out) is not _ndarray:
             if isinstance(out, Tensor):
                 out = out._data
-            elif all_numpy:
-                out = numpy.asarray(out)
+            elif all_numpy:  # NumPy returns a scalar, not a 0-d array, from a ufunc on 0-d arrays
+                scalar, out = out, numpy.asarray(out)
+                saved = ctx._saved
+                if saved:  # a saved output must be the output's own array (_lift and versions match by identity)
+                    ctx._saved = tuple(out if value is scalar else value for value in saved)
         if state.anomaly_enabled:
             check_finite(out, f"the forward pass of {cls.__name__}")
         record = record and state.grad_enabled
@@ -222,11 +236,15 @@ def _raise_modified(node, tensor, version):
 
 
 def _common_module(function_class, inputs):
-    """The one array module of all inputs; mixing devices is an error, never a silent copy."""
+    """The one array module of all inputs; mixing devices is an error, never a silent copy.
+
+    Python numbers and NumPy scalars (``np.float64(2)``) belong to no device:
+    they combine with arrays on any device, as they do in CuPy itself.
+    """
     devices = {}
     for value in inputs:
         data = value._data if isinstance(value, Tensor) else value
-        if hasattr(data, "shape") or isinstance(data, Tensor):
+        if hasattr(data, "shape") and not isinstance(data, numpy.generic):
             devices.setdefault(backend.device_of(data), data)
     if len(devices) > 1:
         raise RuntimeError(

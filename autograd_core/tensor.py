@@ -300,6 +300,10 @@ class Tensor:
     def __or__(self, other):
         return self._compare(other, _operator.or_)
 
+    # & and | are symmetric, so `mask & t` (a bool or a NumPy mask on the left) gives the same result
+    __rand__ = __and__
+    __ror__ = __or__
+
     def __invert__(self):
         return Tensor._make(~self._data, False, None)
 

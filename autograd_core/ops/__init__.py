@@ -9,14 +9,14 @@ from .elementwise import (abs, astype, clip, cos, exp, hard_tanh, leaky_relu, lo
                           sigmoid, sign, sin, sqrt, tanh, where)
 from .linalg import matmul
 from .losses import binary_cross_entropy, cross_entropy, mse
-from .reduce import log_softmax, logsumexp, max, mean, min, softmax, sum, var
+from .reduce import log_softmax, logsumexp, max, mean, min, norm, softmax, sum, var
 from .shape import (broadcast_to, concatenate, expand_dims, getitem, reshape, scatter_add, squeeze, stack,
                     swapaxes, to_device, transpose)
 
 __all__ = [
     "abs", "add", "astype", "binary_cross_entropy", "broadcast_to", "clip", "concatenate", "cos",
     "cross_entropy", "div", "exp", "expand_dims", "getitem", "hard_tanh", "leaky_relu", "log", "log_softmax",
-    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mse", "mul", "neg", "pow", "relu",
-    "reshape", "scatter_add", "sigmoid", "sign", "sin", "softmax", "sqrt", "squeeze", "stack", "sub", "sum",
-    "swapaxes", "tanh", "to_device", "transpose", "var", "where",
+    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mse", "mul", "neg", "norm", "pow",
+    "relu", "reshape", "scatter_add", "sigmoid", "sign", "sin", "softmax", "sqrt", "squeeze", "stack", "sub",
+    "sum", "swapaxes", "tanh", "to_device", "transpose", "var", "where",
 ]

@@ -4,7 +4,18 @@ Each class is one row of the table: ``forward`` on arrays, ``backward``
 returning d(out)/d(input) applied to the incoming gradient, one entry per
 input. Broadcasting is undone by the engine, not here.
 """
+import numpy
+
 from ..function import Function
+
+
+def broadcast_error(ctx, *operands):
+    """The error for operands that do not broadcast: it names the operation and every shape."""
+    shapes = ", ".join(str(numpy.shape(operand)) for operand in operands)
+    return ValueError(
+        f"{ctx.name}: operands of shapes {shapes} cannot be broadcast together (NumPy's rule: aligned from the "
+        "last axis, each pair of sizes must be equal or one of them 1); reshape or expand_dims one of them"
+    )
 
 
 class Add(Function):
@@ -13,7 +24,10 @@ class Add(Function):
     differentiable_backward = True
 
     def forward(ctx, a, b):
-        return a + b
+        try:
+            return a + b
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         return grad_output, grad_output
@@ -25,7 +39,10 @@ class Sub(Function):
     differentiable_backward = True
 
     def forward(ctx, a, b):
-        return a - b
+        try:
+            return a - b
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         return grad_output, -grad_output if ctx.needs_input_grad[1] else None
@@ -38,7 +55,10 @@ class Mul(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a * b
+        try:
+            return a * b
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -53,7 +73,10 @@ class Div(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a / b
+        try:
+            return a / b
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -87,7 +110,10 @@ class Pow(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a ** b
+        try:
+            return a ** b
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors

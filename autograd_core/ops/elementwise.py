@@ -6,6 +6,7 @@ tie) the backward uses a documented subgradient, never NaN.
 from ..backend import get_array_module
 from ..function import Function
 from ..tensor import Tensor
+from .arithmetic import broadcast_error
 
 
 class Exp(Function):
@@ -137,7 +138,10 @@ class LeakyReLU(Function):
 
     def forward(ctx, a, alpha):
         ctx.save_for_backward(a, alpha)
-        return ctx.xp.where(a > 0, a, alpha * a)
+        try:
+            return ctx.xp.where(a > 0, a, alpha * a)
+        except ValueError:
+            raise broadcast_error(ctx, a, alpha) from None
 
     def backward(ctx, grad_output):
         a, alpha = ctx.saved_tensors
@@ -184,7 +188,10 @@ class Maximum(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return ctx.xp.maximum(a, b)
+        try:
+            return ctx.xp.maximum(a, b)
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -198,7 +205,10 @@ class Minimum(Function):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return ctx.xp.minimum(a, b)
+        try:
+            return ctx.xp.minimum(a, b)
+        except ValueError:
+            raise broadcast_error(ctx, a, b) from None
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -219,7 +229,10 @@ class Where(Function):
 
     def forward(ctx, condition, a, b):
         ctx.save_for_backward(condition)
-        return ctx.xp.where(condition, a, b)
+        try:
+            return ctx.xp.where(condition, a, b)
+        except ValueError:
+            raise broadcast_error(ctx, condition, a, b) from None
 
     def backward(ctx, grad_output):
         (condition,) = ctx.saved_tensors

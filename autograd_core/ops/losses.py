@@ -117,7 +117,11 @@ def binary_cross_entropy(logits, target, reduction="mean"):
 def mse(prediction, target, reduction="mean"):
     """Squared error (prediction - target)^2, averaged (``mean``), summed, or per entry (``none``)."""
     _check_reduction(reduction)
-    difference = prediction - target
+    try:
+        difference = prediction - target
+    except ValueError:
+        raise ValueError(f"mse: the prediction of shape {numpy.shape(prediction)} and the target of shape "
+                         f"{numpy.shape(target)} cannot be broadcast together") from None
     squared = difference * difference
     if reduction == "mean":
         return mean(squared)

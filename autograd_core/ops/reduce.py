@@ -1,9 +1,11 @@
-"""Reductions and normalisers: sum, mean, var, max, min, logsumexp, softmax, log_softmax.
+"""Reductions and normalisers: sum, mean, var, max, min, norm, logsumexp, softmax, log_softmax.
 
 Reductions take NumPy's ``axis=`` (None, an int or a tuple) and ``keepdims=``.
 The gradient of max goes to the maximal entry (Table 3.1); where several
 entries tie for the maximum, it is split evenly between them.
 """
+import builtins
+
 from ..function import Function
 
 
@@ -13,7 +15,7 @@ def _normalize_axes(axis, ndim):
     axes = axis if isinstance(axis, tuple) else (axis,)
     normalized = []
     for item in axes:
-        if not -ndim <= item < max(ndim, 1):
+        if not -ndim <= item < builtins.max(ndim, 1):  # this module's max is the reduction
             raise ValueError(f"axis {item} is out of range for a tensor with {ndim} dimensions")
         normalized.append(item % ndim if ndim else 0)
     return tuple(sorted(normalized))
@@ -73,6 +75,32 @@ class Max(_Extremum):
 
 class Min(_Extremum):
     reduce_name = "min"
+
+
+class Norm(Function):
+    """out = ||a||_2 = sqrt(sum_i a_i^2) over axes; d out/d a_i = a_i / out, and 0 where out = 0.
+
+    At a = 0 the norm has a kink; 0 is a subgradient there (any vector of the
+    unit ball is one). The composite ``sqrt((a * a).sum())`` cannot give it:
+    its chain rule multiplies sqrt's infinite slope at 0 by 2a = 0, which is NaN.
+    """
+
+    differentiable_backward = True
+
+    def forward(ctx, a, axis=None, keepdims=False):
+        ctx.input_shape = a.shape
+        ctx.kept_shape = _kept_shape(a.shape, _normalize_axes(axis, a.ndim))
+        out = ctx.xp.sqrt(ctx.xp.sum(a * a, axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, grad_output):
+        a, out = ctx.saved_tensors
+        F = ctx.F
+        expanded_out = F.broadcast_to(out.reshape(ctx.kept_shape), ctx.input_shape)
+        nonzero = expanded_out > 0
+        direction = F.where(nonzero, a / F.where(nonzero, expanded_out, 1.0), 0.0)
+        return (_expand(ctx, grad_output) * direction,)
 
 
 class LogSumExp(Function):
@@ -166,6 +194,11 @@ def max(a, axis=None, keepdims=False):
 
 def min(a, axis=None, keepdims=False):
     return Min.apply(a, axis=axis, keepdims=keepdims)
+
+
+def norm(a, axis=None, keepdims=False):
+    """The Euclidean (L2) norm over ``axis``, with the subgradient 0 at the zero vector."""
+    return Norm.apply(a, axis=axis, keepdims=keepdims)
 
 
 def logsumexp(a, axis=None, keepdims=False):

@@ -174,12 +174,18 @@ def squeeze(a, axis=None):
 
 
 def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor, got an empty sequence")
     return Concatenate.apply(*tensors, axis=axis)
 
 
 def stack(tensors, axis=0):
     """Join tensors of one shape along a new axis."""
     tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack needs at least one tensor, got an empty sequence")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")

@@ -1,0 +1,25 @@
+"""nn: layers, models, losses, initialisation, normalisation, data and training on autograd_core's public API.
+
+>>> import nn
+>>> model = nn.MLP([64, 128, 10], batch_norm="pre", rng=0)
+>>> loss = nn.functional.cross_entropy(model(X_batch), y_batch)
+>>> loss.backward()
+"""
+from . import data, datasets, functional, init, preprocessing
+from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .data import DataLoader, train_test_split
+from .layers import Linear, Maxout
+from .losses import ActivityPenalty, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss
+from .mlp import MLP
+from .module import Module, Parameter, Sequential
+from .normalization import BatchNorm, LayerNorm, compute_population_statistics
+from .serialization import load, save
+from .training import History, MomentumSGD, accuracy, evaluate, fit, predict
+
+__all__ = [
+    "ActivityPenalty", "BCEWithLogitsLoss", "BatchNorm", "CrossEntropyLoss", "DataLoader", "HardTanh", "HingeLoss",
+    "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss", "Maxout", "Module",
+    "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
+    "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load",
+    "predict", "preprocessing", "save", "train_test_split",
+]

@@ -1,0 +1,159 @@
+"""A small training loop: mini-batch gradient descent with validation each epoch (Section 3.2.8).
+
+``fit`` runs epochs of forward pass, loss (plus any penalties on hidden
+nodes, Section 3.2.7), backward pass and optimiser step, shows a tqdm
+progress bar with the loss and metrics when tqdm is installed, evaluates on
+validation data after each epoch, and returns the history for plotting.
+The optimiser is any object with ``step()`` and ``zero_grad()`` (such as
+``optim.SGD(model.parameters(), lr=0.1, momentum=0.9)``); without one, fit
+applies the momentum update v <- mu v - lr g, w <- w + v itself.
+"""
+import time
+
+import autograd_core as ag
+
+from . import functional
+from .arrays import array_module, raw, to_numpy
+from .data import DataLoader
+
+
+class MomentumSGD:
+    """The update fit applies when given no optimiser: v <- momentum v - lr dL/dw; w <- w + v."""
+
+    def __init__(self, parameters, lr=0.1, momentum=0.9):
+        self.parameters = list(parameters)
+        self.lr = float(lr)
+        self.momentum = float(momentum)
+        self.velocities = [None] * len(self.parameters)
+
+    def step(self):
+        for index, parameter in enumerate(self.parameters):
+            if parameter.grad is None:
+                continue
+            grad = parameter.grad.data if isinstance(parameter.grad, ag.Tensor) else parameter.grad
+            velocity = self.velocities[index]
+            velocity = -self.lr * grad if velocity is None else self.momentum * velocity - self.lr * grad
+            self.velocities[index] = velocity
+            parameter.data = parameter.data + velocity.astype(parameter.dtype, copy=False)
+
+    def zero_grad(self):
+        for parameter in self.parameters:
+            parameter.grad = None
+
+
+class History(dict):
+    """Per-epoch lists: ``loss`` and each training metric, ``val_loss`` and ``val_<metric>``, ``seconds``."""
+
+    def last(self):
+        """The final epoch's values, name -> number."""
+        return {name: values[-1] for name, values in self.items() if values}
+
+
+def accuracy(output, target):
+    """The fraction of rows whose largest score is at the label (or at the target row's largest entry)."""
+    scores = to_numpy(output)
+    target = to_numpy(target)
+    labels = target.argmax(axis=-1) if target.ndim == scores.ndim else target
+    return float((scores.argmax(axis=-1) == labels).mean())
+
+
+def predict(model, X, batch_size=512):
+    """The model's outputs for ``X`` in evaluation mode, without recording a graph, as an array."""
+    if len(X) == 0:
+        raise ValueError("predict needs at least one example")
+    was_training = model.training
+    model.eval()
+    try:
+        with ag.no_grad():
+            outputs = [raw(model(batch)) for (batch,) in DataLoader(X, batch_size=batch_size)]
+    finally:
+        model.train(was_training)
+    return array_module(outputs[0]).concatenate(outputs, axis=0)
+
+
+def evaluate(model, X, y, loss_fn=functional.cross_entropy, metrics=None, batch_size=512):
+    """{"loss": ..., metric name: ...} of the model on (X, y), in evaluation mode."""
+    output = predict(model, X, batch_size=batch_size)
+    results = {"loss": float(loss_fn(ag.Tensor(output), y).item())}
+    for name, metric in (metrics or {}).items():
+        results[name] = metric(output, y)
+    return results
+
+
+def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=10, batch_size=32,
+        validation=None, metrics=None, seed=0, progress=True, drop_last=True, penalty=None, lr=0.1,
+        momentum=0.9):
+    """Train ``model`` and return a ``History``.
+
+    ``train``: an ``nn.data.DataLoader`` or a tuple (X, y), batched with
+    ``batch_size``, shuffled with ``seed`` and, by default, dropping a short
+    last batch. ``loss_fn(output, y)``: a function or loss module.
+    ``optimizer``: anything with ``step()`` and ``zero_grad()``; None uses
+    ``MomentumSGD(model.parameters(), lr, momentum)``. ``validation``: (X, y)
+    evaluated after every epoch. ``metrics``: name -> function(output, y).
+    ``penalty``: a function model -> Tensor added to every batch's loss
+    (e.g. ``lambda m: nn.functional.weight_penalty(m, l2=1e-4)``); penalties
+    recorded by ``ActivityPenalty`` layers are always added.
+    """
+    loader = train if isinstance(train, DataLoader) else DataLoader(
+        *train, batch_size=batch_size, shuffle=True, seed=seed, drop_last=drop_last)
+    if len(loader) == 0:
+        raise ValueError(f"no training batch: {loader.num_examples} examples with batch_size={loader.batch_size} "
+                         "and drop_last=True")
+    optimizer = optimizer if optimizer is not None else MomentumSGD(model.parameters(), lr=lr, momentum=momentum)
+    metrics = dict(metrics or {})
+    history = History(loss=[], seconds=[], **{name: [] for name in metrics})
+    if validation is not None:
+        history["val_loss"] = []
+        history.update({f"val_{name}": [] for name in metrics})
+    bar = _progress_bar(total=epochs * len(loader), enabled=progress)
+    started = time.perf_counter()
+    try:
+        for epoch in range(epochs):
+            model.train()
+            totals = {name: 0.0 for name in ["loss", *metrics]}
+            seen = 0
+            for X_batch, y_batch in loader:
+                output = model(X_batch)
+                loss = loss_fn(output, y_batch)
+                extra = functional.hidden_penalties(model)
+                if penalty is not None:
+                    extra = penalty(model) if extra is None else extra + penalty(model)
+                objective = loss if extra is None else loss + extra
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+                count = len(X_batch)
+                seen += count
+                totals["loss"] += float(loss.item()) * count
+                for name, metric in metrics.items():
+                    totals[name] += metric(output.data, y_batch) * count
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(epoch=epoch + 1, loss=f"{totals['loss'] / seen:.4f}", refresh=False)
+            for name, total in totals.items():
+                history[name].append(total / seen)
+            if validation is not None:
+                results = evaluate(model, *validation, loss_fn=loss_fn, metrics=metrics)
+                for name, value in results.items():
+                    history[f"val_{name}"].append(value)
+                if bar is not None:
+                    bar.set_postfix(epoch=epoch + 1, loss=f"{history['loss'][-1]:.4f}",
+                                    **{f"val_{name}": f"{value:.4f}" for name, value in results.items()})
+            history["seconds"].append(time.perf_counter() - started)
+    finally:
+        if bar is not None:
+            bar.close()
+        model.train()
+    return history
+
+
+def _progress_bar(total, enabled):
+    """A tqdm bar when tqdm is installed and ``enabled``, else None (training runs without a bar)."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="batch", leave=True)
