@@ -51,3 +51,20 @@ def test_count_paths_between_unconnected_nodes_is_zero():
     a = Tensor(1.0, requires_grad=True)
     b = Tensor(2.0, requires_grad=True)
     assert ag.count_paths(a * 3.0, b) == 0
+
+
+@pytest.mark.parametrize("build, expected", [
+    (lambda: figure_3_1(0.8), lambda w: -2 * w * np.sin(w * w)),
+    (lambda: figure_3_3(0.7), lambda w: 2 * w * np.cos(w * w) - 2 * w * np.sin(w * w)),
+    (lambda: figure_3_4(depth=4, width=2, w=1.02), lambda w: 16 * w ** 15),
+], ids=["figure 3.1", "figure 3.3", "figure 3.4 depth 4"])
+def test_worked_examples_agree_three_ways(build, expected):
+    """Dynamic programming, the sum over paths and finite differences (ag.compare) on the chapter's graphs."""
+    w, o = build()
+    report = ag.compare(o, w)
+    _, count, dp, path_sum, finite = report.rows[0]
+    assert count == ag.count_paths(o, w)
+    assert float(dp) == pytest.approx(expected(w.item()), rel=1e-12)
+    assert float(path_sum) == pytest.approx(expected(w.item()), rel=1e-12)
+    assert float(finite) == pytest.approx(expected(w.item()), rel=1e-7)
+    assert report.largest_disagreement < 1e-7
