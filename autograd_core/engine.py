@@ -31,39 +31,30 @@ def unbroadcast(grad, shape):
 def topological_order(roots):
     """Function nodes reachable from ``roots``, each after every node that consumes its output.
 
-    Returns ``(order, consumers)`` where ``consumers[node]`` counts the edges
-    from ``node``'s output into other nodes of the graph (a multigraph: x * x
-    counts twice). Iterative depth-first discovery, then Kahn's algorithm.
+    One iterative depth-first search: a node is appended once all the nodes
+    it leads to (its inputs' nodes) are, and the reversed post-order puts
+    every consumer before the nodes it consumes.
     """
-    consumers = {}
-    stack = [root for root in roots if root is not None]
-    for root in stack:
-        consumers.setdefault(root, 0)
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for value, needed in zip(node.inputs, node.needs_input_grad):
-            if needed:
-                parent = value.grad_fn
-                if parent is not None:
-                    consumers[parent] = consumers.get(parent, 0) + 1
-                    if parent not in seen:
-                        seen.add(parent)
-                        stack.append(parent)
-    remaining = dict(consumers)
-    ready = [node for node, count in remaining.items() if count == 0]
     order = []
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for value, needed in zip(node.inputs, node.needs_input_grad):
-            if needed:
-                parent = value.grad_fn
-                if parent is not None:
-                    remaining[parent] -= 1
-                    if remaining[parent] == 0:
-                        ready.append(parent)
-    return order, consumers
+    visited = set()
+    for root in roots:
+        if root is None or root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.inputs))]
+        while stack:
+            node, pending = stack[-1]
+            for value in pending:
+                parent = getattr(value, "grad_fn", None)
+                if parent is not None and parent not in visited:
+                    visited.add(parent)
+                    stack.append((parent, iter(parent.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
 
 
 def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False):
@@ -186,7 +177,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
             grads[node] = grads[node] + seed if node in grads else seed
             roots.append(node)
     wanted_nodes = {value.grad_fn: None for value in wanted or () if value.grad_fn is not None}
-    order, _ = topological_order(roots)
+    order = topological_order(roots)
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
     try:

@@ -54,6 +54,7 @@ from .namespace import array_namespace
 
 _ndarray = numpy.ndarray
 _NUMPY_NAMESPACE = array_namespace(numpy)
+_interned_flags = {}  # one shared tuple per pattern of needs_input_grad, e.g. (True, False)
 
 
 class Function:
@@ -72,9 +73,11 @@ class Function:
     ``saved_tensors`` (what ``save_for_backward`` kept).
     """
 
+    # Slots for what every node has; operations with more state (an axis, a shape) get a dict lazily.
+    # Fewer objects per recorded operation means less work for Python's garbage collector.
+    __slots__ = ("xp", "F", "needs_input_grad", "inputs", "params", "input_versions", "_saved", "_output_ref",
+                 "__dict__", "__weakref__")
     differentiable_backward = False
-    _saved = ()
-    _output_ref = None
     _hooks = None
     _retained = None
 
@@ -96,7 +99,7 @@ class Function:
 
     @property
     def output(self):
-        """The tensor this node made, while it is alive (the node holds it weakly, so no cycle forms)."""
+        """The tensor this node made, if the node saved it for backward (held weakly, so no cycle forms)."""
         return self._output_ref() if self._output_ref is not None else None
 
     def save_for_backward(self, *arrays):
@@ -162,6 +165,8 @@ class Function:
     def apply(cls, *inputs, **params):
         """Run the operation on Tensors (or constants) and record it in the graph when needed."""
         ctx = object.__new__(cls)
+        ctx._saved = ()
+        ctx._output_ref = None
         arrays = []
         needs = []
         versions = []
@@ -188,7 +193,8 @@ class Function:
         else:
             ctx.xp = xp = _common_module(cls, inputs)
             ctx.F = array_namespace(xp)
-        ctx.needs_input_grad = tuple(needs)
+        needs = tuple(needs)
+        ctx.needs_input_grad = _interned_flags.setdefault(needs, needs)
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not _ndarray:
             if isinstance(out, Tensor):
@@ -205,8 +211,9 @@ class Function:
         if record:
             ctx.inputs = inputs
             ctx.params = params
-            ctx.input_versions = tuple(versions)
-            ctx._output_ref = weakref.ref(result)
+            ctx.input_versions = tuple(versions) if ctx._saved else ()
+            if ctx._saved and any(value is out for value in ctx._saved):
+                ctx._output_ref = weakref.ref(result)  # weak: the output holds this node, not the reverse
         return result
 
     def release(self):

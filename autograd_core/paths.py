@@ -108,7 +108,7 @@ def paths(output, input):
                 stack.append((parent, trail + (parent,)))
 
 
-def edge_jacobian(node, input_index, input_value):
+def edge_jacobian(node, input_index, input_value, output_shape):
     """The local derivative of one edge: the Jacobian d node.output / d input, of shape (out size, in size).
 
     Built row by row from the operation's vector-Jacobian product applied to
@@ -116,7 +116,6 @@ def edge_jacobian(node, input_index, input_value):
     """
     input_shape = input_value.shape
     sample = type(node).backward
-    output_shape = node.output.shape
     xp = node.xp
     size_out = int(numpy.prod(output_shape))
     rows = []
@@ -184,13 +183,14 @@ def _sum_over_paths(graph, target, counts, seed_vector, jacobians):
     the number of paths, as Lemma 3.2.1 says.
     """
     edges = []
-    for node_edges in graph.edges:
+    for position, node_edges in enumerate(graph.edges):
         useful = []
         for parent, node, input_index in node_edges:
             if counts[parent]:
                 key = (id(node), input_index)
                 if key not in jacobians:
-                    jacobians[key] = edge_jacobian(node, input_index, graph.tensors[parent].data)
+                    jacobians[key] = edge_jacobian(node, input_index, graph.tensors[parent].data,
+                                                   graph.tensors[position].shape)
                 useful.append((parent, jacobians[key]))
         edges.append(useful)
     scalar = all(jacobian.size == 1 for node_edges in edges for _, jacobian in node_edges) and seed_vector.size == 1

@@ -148,7 +148,7 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
                 continue
             attributes = dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}
             if edge_labels and node.needs_input_grad[input_index]:
-                attributes["label"] = _local_derivative_label(node, input_index, value)
+                attributes["label"] = _local_derivative_label(node, input_index, value, made)
             dot.edge(source, node_end, **attributes)
         if id(made) in hidden:
             continue
@@ -292,16 +292,15 @@ def _format_constant(value):
     return text if len(text) <= 24 else text[:21] + "..."
 
 
-def _local_derivative_label(node, input_index, value):
+def _local_derivative_label(node, input_index, value, made):
     """z(i, j) for a scalar edge (Figure 3.5); the Jacobian's shape for a tensor edge."""
     from .paths import edge_jacobian
 
-    made = node.output
     if made is None or made.size != 1 or value.size != 1:
         rows = made.size if made is not None else "?"
         return f"J {rows}x{value.size}"
     try:
-        jacobian = edge_jacobian(node, input_index, value.data)
+        jacobian = edge_jacobian(node, input_index, value.data, made.shape)
     except RuntimeError as error:
         raise RuntimeError(
             f"draw(edge_labels=True) needs the values {node.name} saved for backward, but they were released "
