@@ -32,7 +32,9 @@ class AgMLP:
         loss = ag.cross_entropy(logits, self.y)  # mean over the batch
         loss.backward()
         for p in ps:
-            p.data -= lr * p.grad.data
+            step = p.grad.data  # the leaf owns its gradient array (the engine never aliases it),
+            step *= lr          # so the update is done in place, as the NumPy baseline does
+            p.data -= step
             p.grad = None
         return loss.item()
 
