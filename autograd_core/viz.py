@@ -186,6 +186,25 @@ def render(digraph, path, format=None):
     return path
 
 
+def save_diagram(digraph, path):
+    """Render ``digraph`` to ``path`` when Graphviz's ``dot`` is installed; otherwise write its DOT text.
+
+    For scripts and tutorials that should run everywhere: without ``dot`` the
+    DOT source goes to ``path`` with the extension ``.dot`` and a note says
+    how to install Graphviz. Returns the path written.
+    """
+    if dot_available():
+        written = render(digraph, path)
+    else:
+        written = os.path.splitext(os.fspath(path))[0] + ".dot"
+        with open(written, "w") as file:
+            file.write(digraph.source)
+        print(f"Graphviz's dot is not installed, so {written} holds the DOT text; "
+              "install Graphviz (apt-get install graphviz, brew install graphviz) to render it")
+    print("wrote", written)
+    return written
+
+
 def dot_available():
     """True when the graphviz Python package and Graphviz's ``dot`` program are both installed."""
     import shutil

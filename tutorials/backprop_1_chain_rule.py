@@ -30,11 +30,8 @@ os.makedirs(OUTPUT, exist_ok=True)
 
 
 def save_diagram(digraph, name):
-    """Render a diagram when Graphviz's dot is installed; otherwise say so (the DOT text is still in digraph.source)."""
-    if ag.viz.dot_available():
-        print("wrote", ag.viz.render(digraph, os.path.join(OUTPUT, name)))
-    else:
-        print(f"skipped {name}: install Graphviz (apt-get install graphviz, brew install graphviz) to render it")
+    """Write a diagram into the output folder (rendered when Graphviz's dot is installed)."""
+    ag.viz.save_diagram(digraph, os.path.join(OUTPUT, name))
     return digraph
 
 

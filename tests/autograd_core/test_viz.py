@@ -232,3 +232,14 @@ def test_render_without_format_or_extension_is_an_error(tmp_path):
     w, o = figure_3_1()
     with pytest.raises(ValueError, match="extension"):
         viz.render(ag.draw(o), tmp_path / "figure")
+
+
+def test_save_diagram_writes_dot_text_when_dot_is_missing(tmp_path, monkeypatch):
+    from autograd_core import viz
+    from autograd_core.examples import figure_3_1
+
+    w, o = figure_3_1(0.5)
+    monkeypatch.setattr(viz, "dot_available", lambda: False)
+    written = viz.save_diagram(ag.draw(o), tmp_path / "figure.svg")
+    assert written == str(tmp_path / "figure.dot")
+    assert "digraph" in (tmp_path / "figure.dot").read_text()
