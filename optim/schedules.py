@@ -24,7 +24,25 @@ import abc
 import math
 
 
-class Schedule(abc.ABC):
+class LearningRateState:
+    """What every schedule shares: the optimizer's current rates, and saving and restoring its own state."""
+
+    @property
+    def last_lr(self):
+        """The learning rate of each group, now."""
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self):
+        return {name: value for name, value in vars(self).items() if name != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        unknown = set(state_dict) - set(self.state_dict())
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no setting(s) {sorted(unknown)}")
+        vars(self).update(state_dict)
+
+
+class Schedule(LearningRateState, abc.ABC):
     """Base of the decay schedules: ``step()`` advances t and sets each group's lr to ``rate(alpha_0, t)``."""
 
     def __init__(self, optimizer):
@@ -45,19 +63,6 @@ class Schedule(abc.ABC):
         for group, initial_lr in zip(self.optimizer.param_groups, self.initial_lrs):
             group["lr"] = self.rate(initial_lr, self.t)
 
-    @property
-    def last_lr(self):
-        """The learning rate of each group, now."""
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def state_dict(self):
-        return {name: value for name, value in vars(self).items() if name != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        unknown = set(state_dict) - set(self.state_dict())
-        if unknown:
-            raise ValueError(f"{type(self).__name__} has no setting(s) {sorted(unknown)}")
-        vars(self).update(state_dict)
 
 
 class ExponentialDecay(Schedule):
@@ -102,7 +107,7 @@ class StepDecay(Schedule):
         return initial_lr * self.factor ** (t // self.step_size)
 
 
-class ReduceOnPlateau:
+class ReduceOnPlateau(LearningRateState):
     """Multiply every group's lr by ``factor`` when a held-out loss stops improving.
 
     ``step(loss)`` records the loss (lower is better). An improvement means
@@ -144,16 +149,3 @@ class ReduceOnPlateau:
             self.reductions += 1
             self.bad_steps = 0
             self.cooldown_left = self.cooldown
-
-    @property
-    def last_lr(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def state_dict(self):
-        return {name: value for name, value in vars(self).items() if name != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        unknown = set(state_dict) - set(self.state_dict())
-        if unknown:
-            raise ValueError(f"ReduceOnPlateau has no setting(s) {sorted(unknown)}")
-        vars(self).update(state_dict)
