@@ -54,6 +54,8 @@ from .namespace import array_namespace
 
 _ndarray = numpy.ndarray
 _NUMPY_NAMESPACE = array_namespace(numpy)
+#: Intermediate arrays of at least this many bytes are not kept by a node that has not saved them.
+RELEASE_BYTES = 65536
 _interned_flags = {}  # one shared tuple per pattern of needs_input_grad, e.g. (True, False)
 
 
@@ -172,6 +174,7 @@ class Function:
         versions = []
         record = False
         all_numpy = True
+        large_intermediates = False
         for value in inputs:
             if isinstance(value, Tensor):
                 data = value._data
@@ -181,6 +184,8 @@ class Function:
                 record = record or value.requires_grad
                 if type(data) is not _ndarray:
                     all_numpy = False
+                if value.grad_fn is not None and data.nbytes >= RELEASE_BYTES:
+                    large_intermediates = True
             else:
                 arrays.append(value)
                 needs.append(False)
@@ -209,7 +214,7 @@ class Function:
         record = record and state.grad_enabled
         result = Tensor._make(out, record, ctx if record else None)
         if record:
-            ctx.inputs = inputs
+            ctx.inputs = _without_unsaved_arrays(inputs, ctx._saved) if large_intermediates else inputs
             ctx.params = params
             ctx.input_versions = tuple(versions) if ctx._saved else ()
             if ctx._saved and any(value is out for value in ctx._saved):
@@ -222,6 +227,24 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name} node>"
+
+
+def _without_unsaved_arrays(inputs, saved):
+    """The inputs, with each large intermediate tensor that ``saved`` does not hold replaced by a stand-in.
+
+    A node needs from such an input only its place in the graph, its shape and
+    its dtype, so holding the tensor would keep its array alive for as long as
+    the graph lives (``X @ W`` before ``+ b``, say). The stand-in has the
+    same ``grad_fn``, name, shape and dtype and no values; graph walks identify
+    a non-leaf by its ``grad_fn`` (``graph_node``), so they see one node either way.
+    """
+    kept = []
+    for value in inputs:
+        if (isinstance(value, Tensor) and value.grad_fn is not None and value._data.nbytes >= RELEASE_BYTES
+                and not any(array is value._data for array in saved)):
+            value = value.without_values()
+        kept.append(value)
+    return tuple(kept)
 
 
 def _defined_names(cls):

@@ -18,7 +18,7 @@ import numpy
 from . import backend
 from .engine import grad as engine_grad
 from .modes import no_grad
-from .tensor import Tensor
+from .tensor import Tensor, graph_node
 
 SMOOTH_THRESHOLD = 1e-6
 KINK_THRESHOLD = 1e-3
@@ -186,20 +186,22 @@ def replay(output):
     order, stack = [], [(output, False)]
     while stack:
         tensor, expanded = stack.pop()
+        key = id(graph_node(tensor))
         if expanded:
             order.append(tensor)
-            continue
-        if id(tensor) in values or tensor.grad_fn is None:
-            values[id(tensor)] = tensor.data
-            continue
-        values[id(tensor)] = None
-        stack.append((tensor, True))
-        stack.extend((value, False) for value in tensor.grad_fn.inputs
-                     if isinstance(value, Tensor) and id(value) not in values)
+        elif key not in values:
+            if tensor.grad_fn is None:
+                values[key] = tensor.data
+                continue
+            values[key] = None  # visiting: its inputs come first
+            stack.append((tensor, True))
+            stack.extend((value, False) for value in tensor.grad_fn.inputs
+                         if isinstance(value, Tensor) and id(graph_node(value)) not in values)
     for tensor in order:
         node = tensor.grad_fn
-        arrays = [values[id(value)] if isinstance(value, Tensor) else value for value in node.inputs]
+        arrays = [values[id(graph_node(value))] if isinstance(value, Tensor) else value for value in node.inputs]
         scratch = object.__new__(type(node))
         scratch.xp, scratch.F, scratch.needs_input_grad = node.xp, node.F, node.needs_input_grad
-        values[id(tensor)] = type(node).forward(scratch, *arrays, **node.params)
-    return values[id(output)]
+        scratch._saved, scratch._output_ref = (), None
+        values[id(graph_node(tensor))] = type(node).forward(scratch, *arrays, **node.params)
+    return values[id(graph_node(output))]

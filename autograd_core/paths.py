@@ -20,11 +20,15 @@ import numpy
 from . import backend
 from .engine import unbroadcast
 from .modes import no_grad
-from .tensor import Tensor
+from .tensor import Tensor, graph_node
 
 
 class PathGraph:
     """The computational graph between one output and its ancestors, with tensors as nodes.
+
+    A tensor is identified by ``graph_node`` (its ``grad_fn``, or itself for
+    a leaf), so a large intermediate that the graph keeps only as a stand-in
+    without values is still one node.
 
     ``edges[k]`` lists ``(parent, node, input_index)`` for every edge from
     the parent tensor into node k's operation; an input used twice by one
@@ -33,7 +37,7 @@ class PathGraph:
 
     def __init__(self, output):
         self.tensors = [output]
-        self.index = {id(output): 0}
+        self.index = {id(graph_node(output)): 0}
         self.edges = [[]]
         stack = [0]
         while stack:
@@ -44,9 +48,9 @@ class PathGraph:
             for input_index, (value, needed) in enumerate(zip(node.inputs, node.needs_input_grad)):
                 if not needed:
                     continue
-                parent = self.index.get(id(value))
+                parent = self.index.get(id(graph_node(value)))
                 if parent is None:
-                    parent = self.index[id(value)] = len(self.tensors)
+                    parent = self.index[id(graph_node(value))] = len(self.tensors)
                     self.tensors.append(value)
                     self.edges.append([])
                     stack.append(parent)
@@ -87,13 +91,13 @@ def count_paths(output, input):
     i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
     """
     graph = PathGraph(output)
-    return graph.count_to(graph.index.get(id(input)))[0]
+    return graph.count_to(graph.index.get(id(graph_node(input))))[0]
 
 
 def paths(output, input):
     """Yield every path from ``input`` to ``output`` as the list of tensors along it, input first."""
     graph = PathGraph(output)
-    target = graph.index.get(id(input))
+    target = graph.index.get(id(graph_node(input)))
     if target is None:
         return
     counts = graph.count_to(target)
@@ -148,7 +152,7 @@ def path_sum_grad(outputs, inputs, grad_outputs=None, max_paths=10**6):
         seed_vector = _seed_vector(output, seed)
         jacobians = {}
         for number, value in enumerate(inputs):
-            target = graph.index.get(id(value))
+            target = graph.index.get(id(graph_node(value)))
             if target is None:
                 continue
             counts = graph.count_to(target)

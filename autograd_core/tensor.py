@@ -70,6 +70,12 @@ class Tensor:
         tensor._hooks = None
         return tensor
 
+    def without_values(self):
+        """A stand-in for this non-leaf tensor in the graph: same node, name, shape and dtype, no values."""
+        stand_in = Tensor._make(ReleasedArray(self._data.shape, self._data.dtype), self.requires_grad, self.grad_fn)
+        stand_in.name = self.name
+        return stand_in
+
     # --- data and its version -------------------------------------------------------------------
     @property
     def data(self):
@@ -420,6 +426,39 @@ class Tensor:
         return f"Tensor({', '.join(parts)})"
 
     __hash__ = object.__hash__
+
+
+class ReleasedArray:
+    """The shape and dtype of an intermediate array that the graph does not keep (see ``without_values``)."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype):
+        self.shape = shape
+        self.dtype = dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return int(numpy.prod(self.shape))
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError(
+            f"the values of this intermediate tensor of shape {self.shape} were not kept by the graph, since no "
+            "operation needs them for backward; keep a reference to the tensor itself to read its values"
+        )
+
+
+def graph_node(tensor):
+    """What identifies a tensor in the graph: its ``grad_fn`` if an operation made it, else the tensor itself.
+
+    Graph walks (path counting, drawing, replay) key nodes by this, so a
+    stand-in from ``without_values`` and the tensor it stands for are one node.
+    """
+    return tensor if tensor.grad_fn is None else tensor.grad_fn
 
 
 class _HookHandle:

@@ -16,7 +16,7 @@ import os
 
 import numpy
 
-from .tensor import Tensor
+from .tensor import Tensor, graph_node
 
 #: Fill colours by role, also listed in the README's legend.
 COLOURS = {
@@ -40,6 +40,18 @@ _INSTALL_DOT = (
     "'conda install -c conda-forge graphviz' (conda), or see https://graphviz.org/download/. "
     "The DOT text is still available as digraph.source."
 )
+
+
+def _key(tensor):
+    """One key per graph node: a large intermediate and its stand-in without values share it."""
+    return id(graph_node(tensor))
+
+
+def node_id(tensor_or_operation):
+    """The DOT name ``draw`` gives a tensor (``t...``) or an operation (``f...``), for styling or lookups."""
+    if isinstance(tensor_or_operation, Tensor):
+        return f"t{_key(tensor_or_operation)}"
+    return f"f{id(tensor_or_operation)}"
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -77,7 +89,7 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
       to the group of the tensor it makes.
     * ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
 
-    Node ids come from ``id()`` of the tensors and operations, so drawing the
+    Node ids come from ``id()`` of the graph's nodes (``node_id``), so drawing the
     same graph twice gives the same source.
     """
     graphviz = _graphviz()
@@ -100,7 +112,7 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
     if label_lines:
         dot.attr(label="\n".join(label_lines), labelloc="t", fontsize="13")
 
-    output_ids = {id(value) for value in outputs}
+    output_ids = {_key(value) for value in outputs}
     hidden = set()  # ids of tensors and operations folded into a collapsed group's summary node
     groups = {}
     for name in dict.fromkeys(group_of.values()):
@@ -111,20 +123,20 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
         hidden = _hidden_members(graph, group_of, output_ids)
 
     for tensor in graph.tensors:
-        if id(tensor) in hidden:
+        if _key(tensor) in hidden:
             continue
         role = _role(tensor, output_ids)
         attributes = dict(shape="box", style="rounded,filled", fillcolor=COLOURS[role])
-        if id(tensor) in highlighted_tensors:
+        if _key(tensor) in highlighted_tensors:
             attributes.update(color=HIGHLIGHT, penwidth="2.5")
-        target = groups.get(group_of.get(id(tensor)), dot)
-        target.node(f"t{id(tensor)}", _tensor_label(tensor, show_values, show_grads, max_values), **attributes)
+        target = groups.get(group_of.get(_key(tensor)), dot)
+        target.node(node_id(tensor), _tensor_label(tensor, show_values, show_grads, max_values), **attributes)
 
     for node in graph.operations:
         if id(node) in hidden:
             continue
         made = graph.output_of[id(node)]
-        target = groups.get(group_of.get(id(made)), dot)
+        target = groups.get(group_of.get(_key(made)), dot)
         target.node(f"f{id(node)}", _operation_label(node), shape="ellipse", fillcolor=COLOURS["operation"])
 
     summaries = _draw_summaries(graph, group_of, hidden, groups)
@@ -136,11 +148,11 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
     for node in graph.operations:
         made = graph.output_of[id(node)]
         folded = id(node) in hidden
-        node_end = summaries[group_of[id(made)]] if folded else f"f{id(node)}"
+        node_end = summaries[group_of[_key(made)]] if folded else f"f{id(node)}"
         for input_index, value in enumerate(node.inputs):
             if not isinstance(value, Tensor):
                 continue
-            source = summaries[group_of[id(value)]] if id(value) in hidden else f"t{id(value)}"
+            source = summaries[group_of[_key(value)]] if _key(value) in hidden else node_id(value)
             lit = (id(node), input_index) in highlighted_edges
             if folded:
                 if source != node_end:
@@ -150,13 +162,13 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
             if edge_labels and node.needs_input_grad[input_index]:
                 attributes["label"] = _local_derivative_label(node, input_index, value, made)
             dot.edge(source, node_end, **attributes)
-        if id(made) in hidden:
+        if _key(made) in hidden:
             continue
         lit = id(node) in lit_operations
         if folded:
-            summary_edges[(node_end, f"t{id(made)}")] = summary_edges.get((node_end, f"t{id(made)}"), False) or lit
+            summary_edges[(node_end, node_id(made))] = summary_edges.get((node_end, node_id(made)), False) or lit
             continue
-        dot.edge(node_end, f"t{id(made)}", **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
+        dot.edge(node_end, node_id(made), **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
     for (source, target), lit in summary_edges.items():
         dot.edge(source, target, **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
     return dot
@@ -231,20 +243,20 @@ class _Graph:
                 self.operations.append(node)
                 self.tensors.append(tensor)
                 continue
-            if id(tensor) in seen:
+            if _key(tensor) in seen:
                 continue
-            seen.add(id(tensor))
+            seen.add(_key(tensor))
             if node is None:
                 self.tensors.append(tensor)
                 continue
             self.output_of[id(node)] = tensor
             stack.append((tensor, True))
             stack.extend((value, False) for value in reversed(node.inputs)
-                         if isinstance(value, Tensor) and id(value) not in seen)
+                         if isinstance(value, Tensor) and _key(value) not in seen)
 
 
 def _role(tensor, output_ids):
-    if id(tensor) in output_ids:
+    if _key(tensor) in output_ids:
         return "output"
     if tensor.grad_fn is not None:
         return "intermediate"
@@ -347,28 +359,28 @@ def _highlights(graph, outputs, highlight_paths):
 
 def _all_paths_from(graph, source, outputs):
     """Every edge on some path from ``source`` to an output: the tensor end reaches back to the source."""
-    reaches = {id(source)}
-    counts = {id(source): 1}
+    reaches = {_key(source)}
+    counts = {_key(source): 1}
     for tensor in graph.tensors:  # inputs come before the operations that use them
         node = tensor.grad_fn
-        if node is None or id(tensor) == id(source):
+        if node is None or _key(tensor) == _key(source):
             continue
         total = 0
         for value, needed in zip(node.inputs, node.needs_input_grad):
-            if needed and id(value) in reaches:
-                total += counts[id(value)]
+            if needed and _key(value) in reaches:
+                total += counts[_key(value)]
         if total:
-            reaches.add(id(tensor))
-            counts[id(tensor)] = total
+            reaches.add(_key(tensor))
+            counts[_key(tensor)] = total
     edges = set()
     for node in graph.operations:
         made = graph.output_of[id(node)]
-        if id(made) not in reaches:
+        if _key(made) not in reaches:
             continue
         for input_index, (value, needed) in enumerate(zip(node.inputs, node.needs_input_grad)):
-            if needed and id(value) in reaches:
+            if needed and _key(value) in reaches:
                 edges.add((id(node), input_index))
-    total = sum(counts.get(id(value), 0) for value in outputs)
+    total = sum(counts.get(_key(value), 0) for value in outputs)
     if total == 0:
         label = f" {source.name!r}" if source.name else ""
         raise ValueError(f"highlight_paths: the tensor{label} of shape {source.shape} has no path to the output")
@@ -400,7 +412,7 @@ def _listed_paths(graph, chosen):
     """Edges along explicit paths; between two consecutive tensors every parallel edge (x * x) is lit."""
     edges, tensors = set(), set()
     for path in chosen:
-        tensors.update(id(tensor) for tensor in path)
+        tensors.update(_key(tensor) for tensor in path)
         for before, after in zip(path, path[1:]):
             node = after.grad_fn
             if node is None:
@@ -417,7 +429,7 @@ def _tensor_name(tensor):
 
 
 def _groups(graph, collapse):
-    """id(tensor) -> group name, from a mapping of names to tensors or a function of a tensor."""
+    """_key(tensor) -> group name, from a mapping of names to tensors or a function of a tensor."""
     if collapse is None:
         return {}
     group_of = {}
@@ -425,7 +437,7 @@ def _groups(graph, collapse):
         for tensor in graph.tensors:
             name = collapse(tensor)
             if name is not None:
-                group_of[id(tensor)] = str(name)
+                group_of[_key(tensor)] = str(name)
         return group_of
     if not hasattr(collapse, "items"):
         raise TypeError("collapse must be a mapping {group name: [tensors]} or a function tensor -> group name")
@@ -433,10 +445,10 @@ def _groups(graph, collapse):
         for tensor in ([members] if isinstance(members, Tensor) else members):
             if not isinstance(tensor, Tensor):
                 raise TypeError(f"collapse[{name!r}] must hold Tensors, got {type(tensor).__name__}")
-            if id(tensor) in group_of and group_of[id(tensor)] != name:
+            if _key(tensor) in group_of and group_of[_key(tensor)] != name:
                 raise ValueError(f"tensor {_tensor_name(tensor)} is in two groups, "
-                                 f"{group_of[id(tensor)]!r} and {name!r}")
-            group_of[id(tensor)] = str(name)
+                                 f"{group_of[_key(tensor)]!r} and {name!r}")
+            group_of[_key(tensor)] = str(name)
     return group_of
 
 
@@ -450,15 +462,15 @@ def _hidden_members(graph, group_of, output_ids):
     for node in graph.operations:
         made = graph.output_of[id(node)]
         for value in node.inputs:
-            if isinstance(value, Tensor) and group_of.get(id(value)) != group_of.get(id(made)):
-                used_outside.add(id(value))
+            if isinstance(value, Tensor) and group_of.get(_key(value)) != group_of.get(_key(made)):
+                used_outside.add(_key(value))
     hidden = set()
     for node in graph.operations:
         made = graph.output_of[id(node)]
-        if id(made) in group_of:
+        if _key(made) in group_of:
             hidden.add(id(node))
-            if id(made) not in used_outside:
-                hidden.add(id(made))
+            if _key(made) not in used_outside:
+                hidden.add(_key(made))
     return hidden
 
 
@@ -467,7 +479,7 @@ def _draw_summaries(graph, group_of, hidden, groups):
     operations = {}
     for node in graph.operations:
         if id(node) in hidden:
-            operations.setdefault(group_of[id(graph.output_of[id(node)])], []).append(node.name)
+            operations.setdefault(group_of[_key(graph.output_of[id(node)])], []).append(node.name)
     summaries = {}
     for number, (name, names) in enumerate(operations.items()):
         counted = {}

@@ -115,17 +115,22 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """out = max(a, 0); d out/d a = 1 where a > 0, else 0 (the subgradient 0 at a = 0)."""
+    """out = max(a, 0); d out/d a = 1 where a > 0, else 0 (the subgradient 0 at a = 0).
+
+    The mask a > 0 is read off the output (out > 0 exactly where a > 0), so
+    the input need not be kept: the next layer keeps the output anyway.
+    """
 
     differentiable_backward = True
 
     def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return ctx.xp.maximum(a, 0)
+        out = ctx.xp.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
 
     def backward(ctx, grad_output):
-        (a,) = ctx.saved_tensors
-        return (grad_output * (a > 0),)
+        (out,) = ctx.saved_tensors
+        return (grad_output * (out > 0),)
 
 
 class LeakyReLU(Function):
