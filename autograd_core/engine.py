@@ -41,20 +41,25 @@ def topological_order(roots):
         if root is None or root in visited:
             continue
         visited.add(root)
-        stack = [(root, iter(root.inputs))]
+        stack = [(root, _tensor_inputs(root))]
         while stack:
             node, pending = stack[-1]
-            for value in pending:
-                parent = getattr(value, "grad_fn", None)
+            for value, needed in pending:
+                parent = value.grad_fn if needed else None
                 if parent is not None and parent not in visited:
                     visited.add(parent)
-                    stack.append((parent, iter(parent.inputs)))
+                    stack.append((parent, _tensor_inputs(parent)))
                     break
             else:
                 stack.pop()
                 order.append(node)
     order.reverse()
     return order
+
+
+def _tensor_inputs(node):
+    """The inputs of ``node`` paired with whether each needs a gradient, as an iterator."""
+    return zip(node.inputs, node.needs_input_grad)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False):
@@ -243,11 +248,7 @@ def _local_backward(node, grad_output, create_graph):
     else:
         raw_grads = function_class.backward(node, grad_output._data)
         input_grads = _mark_once_differentiable(node, grad_output, raw_grads)
-    if not isinstance(input_grads, (tuple, list)):
-        input_grads = (input_grads,)
-    if len(input_grads) != len(node.inputs):
-        raise RuntimeError(f"{node.name}.backward returned {len(input_grads)} gradients for "
-                           f"{len(node.inputs)} inputs")
+    input_grads = _as_gradient_tuple(node, input_grads)
     if state.anomaly_enabled:
         for input_grad in input_grads:
             if input_grad is not None:
@@ -256,13 +257,23 @@ def _local_backward(node, grad_output, create_graph):
     return input_grads
 
 
+def _as_gradient_tuple(node, input_grads):
+    """A backward's result as a tuple with one entry per input."""
+    if not isinstance(input_grads, (tuple, list)):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(node.inputs):
+        raise RuntimeError(f"{node.name}.backward returned {len(input_grads)} gradients for "
+                           f"{len(node.inputs)} inputs")
+    return input_grads
+
+
 def _recorded_backward(node, grad_output):
     """Run a built-in backward over Tensors, so that the backward pass is itself a graph."""
     from . import ops
 
     raw_saved = node._saved
-    node._raw_saved = raw_saved
     if raw_saved is not None:
+        node.check_versions(raw_saved)
         node._saved = tuple(_lift(node, value) for value in raw_saved)
     array_namespace = node.F
     node.F = ops
@@ -271,7 +282,6 @@ def _recorded_backward(node, grad_output):
     finally:
         node._saved = raw_saved
         node.F = array_namespace
-        del node._raw_saved
 
 
 def _lift(node, value):

@@ -117,18 +117,18 @@ class Function:
                 f"backward through {self.name} a second time: its saved arrays were released after the first "
                 "backward. Pass retain_graph=True to the first backward() if you need to backpropagate twice."
             )
-        self._check_versions()
+        self.check_versions(saved)
         return saved
 
-    def _check_versions(self):
-        """Raise if a tensor whose data this node saved was modified in place since the forward pass."""
-        raw = self._raw_saved if hasattr(self, "_raw_saved") else self._saved
+    def check_versions(self, saved):
+        """Raise if a tensor whose array is in ``saved`` was modified in place since the forward pass."""
         for tensor, version in zip(self.inputs, self.input_versions):
-            if version is not None and tensor._version != version and any(s is tensor._data for s in raw):
+            if version is not None and tensor._version != version and any(s is tensor._data for s in saved):
                 _raise_modified(self, tensor, version)
-        output = self.output
-        if output is not None and output._version != 0 and any(s is output._data for s in raw):
-            _raise_modified(self, output, 0)
+        if self._output_ref is not None:
+            output = self._output_ref()
+            if output is not None and output._version != 0 and any(s is output._data for s in saved):
+                _raise_modified(self, output, 0)
 
     def backward(self, grad_output):
         """Vector-Jacobian products from ``jacobian``: g_i = J_i^T g (Eq. 3.24).
@@ -171,7 +171,6 @@ class Function:
         ctx._output_ref = None
         arrays = []
         needs = []
-        versions = []
         record = False
         all_numpy = True
         large_intermediates = False
@@ -179,17 +178,18 @@ class Function:
             if isinstance(value, Tensor):
                 data = value._data
                 arrays.append(data)
-                needs.append(value.requires_grad)
-                versions.append(value._version)
-                record = record or value.requires_grad
+                if value.requires_grad:
+                    needs.append(True)
+                    record = True
+                    if value.grad_fn is not None and data.nbytes >= RELEASE_BYTES:
+                        large_intermediates = True
+                else:
+                    needs.append(False)
                 if type(data) is not _ndarray:
                     all_numpy = False
-                if value.grad_fn is not None and data.nbytes >= RELEASE_BYTES:
-                    large_intermediates = True
             else:
                 arrays.append(value)
                 needs.append(False)
-                versions.append(None)
                 if type(value) is not _ndarray and hasattr(value, "__cuda_array_interface__"):
                     all_numpy = False
         if all_numpy:
@@ -211,14 +211,19 @@ class Function:
                     ctx._saved = tuple(out if value is scalar else value for value in saved)
         if state.anomaly_enabled:
             check_finite(out, f"the forward pass of {cls.__name__}")
-        record = record and state.grad_enabled
-        result = Tensor._make(out, record, ctx if record else None)
-        if record:
-            ctx.inputs = _without_unsaved_arrays(inputs, ctx._saved) if large_intermediates else inputs
-            ctx.params = params
-            ctx.input_versions = tuple(versions) if ctx._saved else ()
-            if ctx._saved and any(value is out for value in ctx._saved):
+        if not (record and state.grad_enabled):
+            return Tensor._make(out, False, None)
+        result = Tensor._make(out, True, ctx)
+        ctx.inputs = _without_unsaved_arrays(inputs, ctx._saved) if large_intermediates else inputs
+        ctx.params = params
+        saved = ctx._saved
+        if saved:
+            # versions at save time, to detect in-place changes before backward (check_versions)
+            ctx.input_versions = tuple([value._version if isinstance(value, Tensor) else None for value in inputs])
+            if any(value is out for value in saved):
                 ctx._output_ref = weakref.ref(result)  # weak: the output holds this node, not the reverse
+        else:
+            ctx.input_versions = ()
         return result
 
     def release(self):
