@@ -80,6 +80,7 @@ class Function:
     __slots__ = ("xp", "F", "needs_input_grad", "inputs", "params", "input_versions", "_saved", "_output_ref",
                  "__dict__", "__weakref__")
     differentiable_backward = False
+    broadcasts = False  # True for elementwise operations: shape errors then name the operation and the shapes
     _hooks = None
     _retained = None
 
@@ -200,7 +201,12 @@ class Function:
             ctx.F = array_namespace(xp)
         needs = tuple(needs)
         ctx.needs_input_grad = _interned_flags.setdefault(needs, needs)
-        out = cls.forward(ctx, *arrays, **params)
+        try:
+            out = cls.forward(ctx, *arrays, **params)
+        except ValueError:
+            if cls.broadcasts:
+                _raise_if_not_broadcastable(cls, arrays)
+            raise
         if type(out) is not _ndarray:
             if isinstance(out, Tensor):
                 out = out._data
@@ -250,6 +256,19 @@ def _without_unsaved_arrays(inputs, saved):
             value = value.without_values()
         kept.append(value)
     return tuple(kept)
+
+
+def _raise_if_not_broadcastable(function_class, arrays):
+    """The error for operands that do not broadcast: it names the operation and every shape."""
+    shapes = [numpy.shape(array) for array in arrays]
+    try:
+        numpy.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            f"{function_class.__name__}: operands of shapes {', '.join(map(str, shapes))} cannot be broadcast "
+            "together (NumPy's rule: aligned from the last axis, each pair of sizes must be equal or one of them "
+            "1); reshape or expand_dims one of them"
+        ) from None
 
 
 def _defined_names(cls):

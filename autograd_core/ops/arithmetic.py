@@ -4,30 +4,17 @@ Each class is one row of the table: ``forward`` on arrays, ``backward``
 returning d(out)/d(input) applied to the incoming gradient, one entry per
 input. Broadcasting is undone by the engine, not here.
 """
-import numpy
-
 from ..function import Function
-
-
-def broadcast_error(ctx, *operands):
-    """The error for operands that do not broadcast: it names the operation and every shape."""
-    shapes = ", ".join(str(numpy.shape(operand)) for operand in operands)
-    return ValueError(
-        f"{ctx.name}: operands of shapes {shapes} cannot be broadcast together (NumPy's rule: aligned from the "
-        "last axis, each pair of sizes must be equal or one of them 1); reshape or expand_dims one of them"
-    )
 
 
 class Add(Function):
     """out = a + b; d out/d a = d out/d b = 1."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
-        try:
-            return a + b
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return a + b
 
     def backward(ctx, grad_output):
         return grad_output, grad_output
@@ -37,12 +24,10 @@ class Sub(Function):
     """out = a - b; d out/d a = 1, d out/d b = -1."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
-        try:
-            return a - b
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return a - b
 
     def backward(ctx, grad_output):
         return grad_output, -grad_output if ctx.needs_input_grad[1] else None
@@ -52,13 +37,11 @@ class Mul(Function):
     """out = a * b; d out/d a = b, d out/d b = a."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        try:
-            return a * b
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return a * b
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -70,13 +53,11 @@ class Div(Function):
     """out = a / b; d out/d a = 1 / b, d out/d b = -a / b^2."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        try:
-            return a / b
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return a / b
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -107,13 +88,11 @@ class Pow(Function):
     """
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        try:
-            return a ** b
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return a ** b
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors

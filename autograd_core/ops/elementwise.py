@@ -6,7 +6,6 @@ tie) the backward uses a documented subgradient, never NaN.
 from ..backend import get_array_module
 from ..function import Function
 from ..tensor import Tensor
-from .arithmetic import broadcast_error
 
 
 class Exp(Function):
@@ -140,13 +139,11 @@ class LeakyReLU(Function):
     """
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, alpha):
         ctx.save_for_backward(a, alpha)
-        try:
-            return ctx.xp.where(a > 0, a, alpha * a)
-        except ValueError:
-            raise broadcast_error(ctx, a, alpha) from None
+        return ctx.xp.where(a > 0, a, alpha * a)
 
     def backward(ctx, grad_output):
         a, alpha = ctx.saved_tensors
@@ -190,13 +187,11 @@ class Maximum(Function):
     """out = max(a, b) elementwise; the gradient goes to the larger input, split evenly at a tie."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        try:
-            return ctx.xp.maximum(a, b)
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return ctx.xp.maximum(a, b)
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -207,13 +202,11 @@ class Minimum(Function):
     """out = min(a, b) elementwise; the gradient goes to the smaller input, split evenly at a tie."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        try:
-            return ctx.xp.minimum(a, b)
-        except ValueError:
-            raise broadcast_error(ctx, a, b) from None
+        return ctx.xp.minimum(a, b)
 
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
@@ -231,13 +224,11 @@ class Where(Function):
     """out = a where condition else b; the gradient is routed to the chosen input."""
 
     differentiable_backward = True
+    broadcasts = True
 
     def forward(ctx, condition, a, b):
         ctx.save_for_backward(condition)
-        try:
-            return ctx.xp.where(condition, a, b)
-        except ValueError:
-            raise broadcast_error(ctx, condition, a, b) from None
+        return ctx.xp.where(condition, a, b)
 
     def backward(ctx, grad_output):
         (condition,) = ctx.saved_tensors
