@@ -248,7 +248,8 @@ def _local_backward(node, grad_output, create_graph):
     else:
         raw_grads = function_class.backward(node, grad_output._data)
         input_grads = _mark_once_differentiable(node, grad_output, raw_grads)
-    input_grads = _as_gradient_tuple(node, input_grads)
+    if type(input_grads) is not tuple or len(input_grads) != len(node.inputs):
+        input_grads = _as_gradient_tuple(node, input_grads)
     if state.anomaly_enabled:
         for input_grad in input_grads:
             if input_grad is not None:

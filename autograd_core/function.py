@@ -53,6 +53,7 @@ from .modes import state
 from .namespace import array_namespace
 
 _ndarray = numpy.ndarray
+_HOST_CONSTANTS = {float, int, bool, _ndarray, type(None)}  # constants that certainly live on the CPU
 _NUMPY_NAMESPACE = array_namespace(numpy)
 #: Intermediate arrays of at least this many bytes are not kept by a node that has not saved them.
 RELEASE_BYTES = 65536
@@ -191,7 +192,7 @@ class Function:
             else:
                 arrays.append(value)
                 needs.append(False)
-                if type(value) is not _ndarray and hasattr(value, "__cuda_array_interface__"):
+                if type(value) not in _HOST_CONSTANTS and hasattr(value, "__cuda_array_interface__"):
                     all_numpy = False
         if all_numpy:
             ctx.xp = numpy
