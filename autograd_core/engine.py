@@ -41,25 +41,21 @@ def topological_order(roots):
         if root is None or root in visited:
             continue
         visited.add(root)
-        stack = [(root, _tensor_inputs(root))]
+        # one plain iterator per stack entry: on a deep chain the stack is as long as the chain
+        stack = [(root, iter(root.inputs))]
         while stack:
             node, pending = stack[-1]
-            for value, needed in pending:
-                parent = value.grad_fn if needed else None
+            for value in pending:
+                parent = value.grad_fn if isinstance(value, Tensor) else None
                 if parent is not None and parent not in visited:
                     visited.add(parent)
-                    stack.append((parent, _tensor_inputs(parent)))
+                    stack.append((parent, iter(parent.inputs)))
                     break
             else:
                 stack.pop()
                 order.append(node)
     order.reverse()
     return order
-
-
-def _tensor_inputs(node):
-    """The inputs of ``node`` paired with whether each needs a gradient, as an iterator."""
-    return zip(node.inputs, node.needs_input_grad)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False):
