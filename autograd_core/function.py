@@ -57,7 +57,6 @@ _HOST_CONSTANTS = {float, int, bool, _ndarray, type(None)}  # constants that cer
 _NUMPY_NAMESPACE = array_namespace(numpy)
 #: Intermediate arrays of at least this many bytes are not kept by a node that has not saved them.
 RELEASE_BYTES = 65536
-_interned_flags = {}  # one shared tuple per pattern of needs_input_grad, e.g. (True, False)
 
 
 class Function:
@@ -173,6 +172,7 @@ class Function:
         ctx._output_ref = None
         arrays = []
         needs = []
+        versions = []
         record = False
         all_numpy = True
         large_intermediates = False
@@ -180,6 +180,7 @@ class Function:
             if isinstance(value, Tensor):
                 data = value._data
                 arrays.append(data)
+                versions.append(value._version)
                 if value.requires_grad:
                     needs.append(True)
                     record = True
@@ -192,6 +193,7 @@ class Function:
             else:
                 arrays.append(value)
                 needs.append(False)
+                versions.append(None)
                 if type(value) not in _HOST_CONSTANTS and hasattr(value, "__cuda_array_interface__"):
                     all_numpy = False
         if all_numpy:
@@ -200,8 +202,7 @@ class Function:
         else:
             ctx.xp = xp = _common_module(cls, inputs)
             ctx.F = array_namespace(xp)
-        needs = tuple(needs)
-        ctx.needs_input_grad = _interned_flags.setdefault(needs, needs)
+        ctx.needs_input_grad = tuple(needs)
         try:
             out = cls.forward(ctx, *arrays, **params)
         except ValueError:
@@ -225,10 +226,11 @@ class Function:
         ctx.params = params
         saved = ctx._saved
         if saved:
-            # versions at save time, to detect in-place changes before backward (check_versions)
-            ctx.input_versions = tuple([value._version if isinstance(value, Tensor) else None for value in inputs])
-            if any(value is out for value in saved):
-                ctx._output_ref = weakref.ref(result)  # weak: the output holds this node, not the reverse
+            ctx.input_versions = tuple(versions)  # to detect in-place changes before backward (check_versions)
+            for value in saved:
+                if value is out:
+                    ctx._output_ref = weakref.ref(result)  # weak: the output holds this node, not the reverse
+                    break
         else:
             ctx.input_versions = ()
         return result
