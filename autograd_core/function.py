@@ -53,6 +53,7 @@ from .modes import state
 from .namespace import array_namespace
 
 _ndarray = numpy.ndarray
+_new_object = object.__new__
 _HOST_CONSTANTS = {float, int, bool, _ndarray, type(None)}  # constants that certainly live on the CPU
 _NUMPY_NAMESPACE = array_namespace(numpy)
 #: Intermediate arrays of at least this many bytes are not kept by a node that has not saved them.
@@ -167,7 +168,7 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the operation on Tensors (or constants) and record it in the graph when needed."""
-        ctx = object.__new__(cls)
+        ctx = _new_object(cls)
         ctx._saved = ()
         ctx._output_ref = None
         arrays = []
@@ -221,7 +222,12 @@ class Function:
             check_finite(out, f"the forward pass of {cls.__name__}")
         if not (record and state.grad_enabled):
             return Tensor._make(out, False, None)
-        result = Tensor._make(out, True, ctx)
+        result = _new_object(Tensor)  # Tensor._make(out, True, ctx), inlined: it runs once per recorded operation
+        result._data = out
+        result.grad = result.name = result._hooks = None
+        result.requires_grad = True
+        result.grad_fn = ctx
+        result._version = 0
         ctx.inputs = _without_unsaved_arrays(inputs, ctx._saved) if large_intermediates else inputs
         ctx.params = params
         saved = ctx._saved

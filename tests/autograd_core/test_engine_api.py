@@ -644,3 +644,14 @@ def test_gradcheck_restores_the_input_data():
     x = Tensor(values.copy(), requires_grad=True)
     ag.gradcheck(ag.exp, x)
     np.testing.assert_array_equal(x.numpy(), values)
+
+
+def test_a_recorded_result_sets_every_attribute_a_tensor_has():
+    """Function.apply builds its result without Tensor._make (it is the hot path): the two must agree."""
+    x = Tensor(np.ones(3), requires_grad=True)
+    made_by_operation = x * 2.0
+    made_directly = Tensor._make(np.ones(3), True, made_by_operation.grad_fn)
+    for slot in Tensor.__slots__:
+        if slot != "__weakref__":
+            assert hasattr(made_by_operation, slot), slot
+            assert hasattr(made_directly, slot), slot
