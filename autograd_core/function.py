@@ -78,8 +78,8 @@ class Function:
 
     # Slots for what every node has; operations with more state (an axis, a shape) get a dict lazily.
     # Fewer objects per recorded operation means less work for Python's garbage collector.
-    __slots__ = ("xp", "F", "needs_input_grad", "inputs", "params", "input_versions", "_saved", "_output_ref",
-                 "__dict__", "__weakref__")
+    __slots__ = ("xp", "F", "needs_input_grad", "inputs", "params", "input_versions", "data_assignments_seen",
+                 "_saved", "_output_ref", "__dict__", "__weakref__")
     differentiable_backward = False
     broadcasts = False  # True for elementwise operations: shape errors then name the operation and the shapes
     _hooks = None
@@ -124,6 +124,8 @@ class Function:
 
     def check_versions(self, saved):
         """Raise if a tensor whose array is in ``saved`` was modified in place since the forward pass."""
+        if not saved or state.data_assignments == self.data_assignments_seen:
+            return  # nothing saved, or no tensor's data has been assigned since this node ran
         for tensor, version in zip(self.inputs, self.input_versions):
             if version is not None and tensor._version != version and any(s is tensor._data for s in saved):
                 _raise_modified(self, tensor, version)
@@ -233,6 +235,7 @@ class Function:
         saved = ctx._saved
         if saved:
             ctx.input_versions = tuple(versions)  # to detect in-place changes before backward (check_versions)
+            ctx.data_assignments_seen = state.data_assignments
             for value in saved:
                 if value is out:
                     ctx._output_ref = weakref.ref(result)  # weak: the output holds this node, not the reverse

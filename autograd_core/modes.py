@@ -11,6 +11,7 @@ import functools
 class _State:
     grad_enabled = True
     anomaly_enabled = False
+    data_assignments = 0  # how many times any tensor's .data was assigned: version checks skip when unchanged
 
 
 state = _State()

@@ -13,6 +13,7 @@ import weakref
 import numpy
 
 from . import backend
+from .modes import state
 
 _FLOAT_KINDS = "f"
 _SUPPORTED_KINDS = "biuf"
@@ -88,6 +89,7 @@ class Tensor:
             value = value._data
         self._data = value
         self._version += 1
+        state.data_assignments += 1
 
     @property
     def shape(self):
