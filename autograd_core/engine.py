@@ -191,7 +191,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
                 grad_output = _run_hooks(node._hooks, grad_output)
             if node._retained is not None:
                 _retain(node, grad_output)
-            if node in wanted_nodes:
+            if wanted_nodes and node in wanted_nodes:
                 wanted_nodes[node] = grad_output
             if fast_path:  # arrays in, arrays out: the operation's own backward, nothing around it
                 input_grads = type(node).backward(node, grad_output)
@@ -205,7 +205,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
                 data = value._data
                 if input_grad.shape != data.shape:
                     input_grad = unbroadcast(input_grad, data.shape)
-                if input_grad.dtype != data.dtype:
+                if input_grad.dtype is not data.dtype and input_grad.dtype != data.dtype:
                     input_grad = input_grad.astype(data.dtype)
                 parent = value.grad_fn
                 if parent is None:
@@ -214,7 +214,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
                     existing = grads.get(parent)
                     grads[parent] = input_grad if existing is None else existing + input_grad
             if not retain_graph:
-                node.release()
+                node._saved = None  # node.release(), inlined: this loop runs once per node
         for leaf, leaf_grad in leaf_grads.values():
             if leaf._hooks:
                 leaf_grads[id(leaf)][1] = _run_hooks(leaf._hooks, leaf_grad)
