@@ -78,8 +78,10 @@ class Function:
 
     # Slots for what every node has; operations with more state (an axis, a shape) get a dict lazily.
     # Fewer objects per recorded operation means less work for Python's garbage collector.
-    __slots__ = ("xp", "F", "needs_input_grad", "inputs", "params", "input_versions", "data_assignments_seen",
-                 "_saved", "_output_ref", "__dict__", "__weakref__")
+    __slots__ = ("needs_input_grad", "inputs", "params", "input_versions", "data_assignments_seen", "_saved",
+                 "_output_ref", "__dict__", "__weakref__")
+    xp = numpy  # the array module; operations on CuPy arrays set their own
+    F = _NUMPY_NAMESPACE  # the namespace a backward is written over (see namespace.py)
     differentiable_backward = False
     broadcasts = False  # True for elementwise operations: shape errors then name the operation and the shapes
     _hooks = None
@@ -199,10 +201,7 @@ class Function:
                 versions.append(None)
                 if type(value) not in _HOST_CONSTANTS and hasattr(value, "__cuda_array_interface__"):
                     all_numpy = False
-        if all_numpy:
-            ctx.xp = numpy
-            ctx.F = _NUMPY_NAMESPACE
-        else:
+        if not all_numpy:
             ctx.xp = xp = _common_module(cls, inputs)
             ctx.F = array_namespace(xp)
         ctx.needs_input_grad = tuple(needs)
