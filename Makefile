@@ -16,7 +16,7 @@ graphviz-dot:
 demo: $(BIN)/python graphviz-dot
 	$(BIN)/python -m pip install --quiet -e ".[demo]"
 	$(BIN)/python -m autograd_core demo
-	$(BIN)/python -m nn demo
+	$(BIN)/python -m autograd_core.nn demo
 
 test: $(BIN)/python graphviz-dot
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

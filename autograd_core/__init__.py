@@ -22,6 +22,14 @@ from .viz import draw
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    """``ag.nn`` and ``ag.optim`` import on first use (they build on this package, so not at its import)."""
+    if name in ("nn", "optim"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "Function", "GradcheckReport", "Tensor", "abs", "backward", "binary_cross_entropy", "broadcast_to", "clip",
     "compare", "concatenate", "cos", "count_paths", "cross_entropy", "detect_anomaly", "draw", "enable_grad",

@@ -205,7 +205,16 @@ def main(argv=None):
     draw_parser.add_argument("--no-values", action="store_true", help="hide values and gradients")
     draw_parser.set_defaults(run=draw_command)
 
-    arguments = parser.parse_args(argv)
+    nn_demo_parser = commands.add_parser(
+        "nn-demo", add_help=False, help="train an MLP on the digits (the options of python -m autograd_core.nn demo)")
+    nn_demo_parser.set_defaults(run=None)
+
+    arguments, rest = parser.parse_known_args(argv)
+    if arguments.command == "nn-demo":
+        from .nn.__main__ import main as nn_main
+        return nn_main(["demo", *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if arguments.command == "paths" and arguments.graph is None:
         arguments.graph = "fig3.4"
     arguments.run(arguments)

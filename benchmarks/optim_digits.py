@@ -23,8 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import autograd_core as ag  # noqa: E402
-import nn  # noqa: E402
-import optim  # noqa: E402
+from autograd_core import nn, optim  # noqa: E402
 
 OPTIMIZERS = {
     "SGD (alpha = 0.1)": lambda params: optim.SGD(params, lr=0.1),

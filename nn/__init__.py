@@ -1,10 +1,15 @@
 """nn: layers, models, losses, initialisation, normalisation, data and training on autograd_core's public API.
 
->>> import nn
+>>> from autograd_core import nn
 >>> model = nn.MLP([64, 128, 10], batch_norm="pre", rng=0)
 >>> loss = nn.functional.cross_entropy(model(X_batch), y_batch)
 >>> loss.backward()
 """
+if __name__ != "autograd_core.nn":
+    # The checkout keeps nn/ at the top level, but it is installed and imported only as
+    # autograd_core.nn; a second copy under another name would make two incompatible classes.
+    raise ImportError(f"import this package as 'from autograd_core import nn', not as {__name__!r}")
+
 from . import data, datasets, functional, init, preprocessing
 from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import DataLoader, train_test_split

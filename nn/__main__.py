@@ -1,4 +1,4 @@
-"""Command line: ``python -m nn demo`` trains an MLP with batch normalisation on scikit-learn's digits.
+"""Command line: ``python -m autograd_core.nn demo`` trains an MLP with batch normalisation on scikit-learn's digits.
 
 The data are split 80/20 (stratified, seeded), standardised with statistics
 of the training part (Section 3.3.2), and fed to MLP([64, 256, 128, 10])
@@ -16,15 +16,7 @@ from .datasets import digits_split
 from .mlp import MLP
 from .module import Sequential
 from .preprocessing import Standardization
-
-
-def make_optimizer(model, lr, momentum):
-    """``optim.SGD`` when the optim package provides it, else None (fit then applies its own momentum update)."""
-    try:
-        from optim import SGD
-    except ImportError:
-        return None, "nn.MomentumSGD"
-    return SGD(model.parameters(), lr=lr, momentum=momentum), "optim.SGD"
+from autograd_core.optim import SGD
 
 
 def demo(arguments):
@@ -33,15 +25,14 @@ def demo(arguments):
     model = Sequential(Standardization().fit(X_train),
                        MLP([64, *arguments.hidden, 10], activation="relu", batch_norm=arguments.batch_norm,
                            rng=arguments.seed))
-    optimizer, optimizer_name = make_optimizer(model, arguments.lr, arguments.momentum)
+    optimizer = SGD(model.parameters(), lr=arguments.lr, momentum=arguments.momentum)
     print(f"digits: {len(X_train)} training and {len(X_test)} test images of 8 x 8 pixels")
     print(f"model: MLP{[64, *arguments.hidden, 10]}, batch normalisation {arguments.batch_norm}-activation, "
-          f"{model.num_parameters()} parameters; {optimizer_name}(lr={arguments.lr}, momentum={arguments.momentum}), "
+          f"{model.num_parameters()} parameters; optim.SGD(lr={arguments.lr}, momentum={arguments.momentum}), "
           f"batch size {arguments.batch_size}, {arguments.epochs} epochs")
     history = fit(model, (X_train, y_train), optimizer=optimizer, epochs=arguments.epochs,
                   batch_size=arguments.batch_size, validation=(X_test, y_test), metrics={"accuracy": accuracy},
-                  seed=arguments.seed, progress=not arguments.no_progress, lr=arguments.lr,
-                  momentum=arguments.momentum)
+                  seed=arguments.seed, progress=not arguments.no_progress)
     running = evaluate(model, X_test, y_test, metrics={"accuracy": accuracy})
     compute_population_statistics(model, DataLoader(X_train, batch_size=arguments.batch_size, shuffle=True,
                                                     seed=arguments.seed, drop_last=True))
@@ -55,7 +46,7 @@ def demo(arguments):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m nn", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m autograd_core.nn", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="train an MLP with batch normalisation on the digits")

@@ -7,12 +7,17 @@ Optimizers (``SGD``, ``DeltaBarDelta``, ``AdaGrad``, ``RMSProp``, ``AdaDelta``,
 ``clip_grad_value`` and ``clip_grad_norm`` tame cliffs (Section 3.5.5); and
 ``PolyakAverage`` keeps an average of the weights for evaluation (Section 3.5.7).
 
-    >>> import optim
+    >>> from autograd_core import optim
     >>> opt = optim.Adam(model.parameters(), lr=1e-3)
     >>> loss = model_loss(); loss.backward()
     >>> optim.clip_grad_norm(model.parameters(), max_norm=1.0)
     >>> opt.step(); opt.zero_grad()
 """
+if __name__ != "autograd_core.optim":
+    # The checkout keeps optim/ at the top level, but it is installed and imported only as
+    # autograd_core.optim; a second copy under another name would make two incompatible classes.
+    raise ImportError(f"import this package as 'from autograd_core import optim', not as {__name__!r}")
+
 from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam

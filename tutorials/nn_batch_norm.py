@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-import nn
+from autograd_core import nn
 
 FAST = os.environ.get("AUTOGRAD_CORE_FAST") == "1"
 OUTPUT = os.environ.get("TUTORIAL_OUTPUT_DIR", "tutorial_output")

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import autograd_core as ag
-import nn
+from autograd_core import nn
 
 FAST = os.environ.get("AUTOGRAD_CORE_FAST") == "1"
 OUTPUT = os.environ.get("TUTORIAL_OUTPUT_DIR", "tutorial_output")

@@ -19,8 +19,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-import nn
-from nn import preprocessing
+from autograd_core import nn
+from autograd_core.nn import preprocessing
 
 FAST = os.environ.get("AUTOGRAD_CORE_FAST") == "1"
 OUTPUT = os.environ.get("TUTORIAL_OUTPUT_DIR", "tutorial_output")

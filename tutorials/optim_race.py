@@ -23,7 +23,7 @@ if "ipykernel" not in sys.modules:
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 
 OUTPUT = os.environ.get("TUTORIAL_OUTPUT_DIR", "tutorial_output")
 os.makedirs(OUTPUT, exist_ok=True)

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-from nn import preprocessing
+from autograd_core import nn
+from autograd_core.nn import preprocessing
 
 
 def test_loader_covers_every_example_once_per_pass_in_a_seeded_order():

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-from nn import functional as F
+from autograd_core import nn
+from autograd_core.nn import functional as F
 
 
 def scores(shape=(5, 4), seed=0):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
-from nn import init
+from autograd_core import nn
+from autograd_core.nn import init
 
 
 @pytest.mark.parametrize("scheme, expected_std", [

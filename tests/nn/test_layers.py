@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
+from autograd_core import nn
 
 
 def inputs(shape, seed=0):

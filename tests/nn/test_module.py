@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
-import nn
+from autograd_core import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -178,7 +178,7 @@ def test_state_saved_in_one_process_predicts_identically_in_another(tmp_path):
     np.save(tmp_path / "expected.npy", model(X).numpy())
     nn.save(model, tmp_path / "state.npz")
     script = (
-        "import numpy as np, nn\n"
+        "import numpy as np\nfrom autograd_core import nn\n"
         f"d = {str(tmp_path)!r}\n"
         "model = nn.Sequential(nn.preprocessing.Standardization(), nn.MLP([4, 6, 3], batch_norm='pre', rng=99))\n"
         "model.load_state_dict(nn.load(d + '/state.npz')).eval()\n"

@@ -5,8 +5,8 @@ import sys
 import numpy as np
 import pytest
 
-import nn
-from nn.__main__ import main
+from autograd_core import nn
+from autograd_core.nn.__main__ import main
 
 
 def blobs(n=120, seed=0):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 
 
 def with_gradients(*gradients):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import optim
+from autograd_core import optim
 from optim_problems import START
 
 pytestmark = pytest.mark.gpu

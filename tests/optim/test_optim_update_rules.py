@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-import optim
+from autograd_core import optim
 from optim_problems import START, quartic_grad, run_engine
 
 STEPS = 6
