@@ -17,7 +17,7 @@ class AgMLP:
     """Same step as :class:`baselines.numpy_mlp.NumpyMLP`, through the engine."""
 
     def __init__(self, params, X, y, lr=0.01):
-        self.params = [Tensor(np.array(p, copy=True), requires_grad=True) for p in params]
+        self.params = [Tensor(p.copy(), requires_grad=True) for p in params]  # NumPy or CuPy arrays
         self.X = Tensor(X)
         self.y = y  # integer labels, a plain array
         self.lr = np.float32(lr) if X.dtype == np.float32 else lr
@@ -46,7 +46,7 @@ def make_chain(x0, n_blocks):
     Returns ``(forward, forward_backward)``; the forward records the graph,
     as it would for training.
     """
-    leaf = Tensor(np.array(x0, copy=True), requires_grad=True)
+    leaf = Tensor(x0.copy(), requires_grad=True)  # NumPy or CuPy
 
     def forward():
         x = leaf

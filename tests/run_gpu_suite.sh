@@ -3,9 +3,11 @@
 #
 #   tests/run_gpu_suite.sh [pytest arguments...]
 #
-# It makes a virtual environment, installs the project with its development extras and the CuPy
-# build for the machine's CUDA, checks that CuPy sees a device (otherwise the GPU tests would be
-# skipped and the run would prove nothing), then runs `python -m pytest -q`.
+# When PYTHON already has CuPy, pytest and hypothesis (a machine set up for CUDA work, perhaps
+# without network access), it runs the suite with that Python and the checkout on PYTHONPATH.
+# Otherwise it makes a virtual environment and installs the project with its development extras and
+# the CuPy build for the machine's CUDA. Either way it checks that CuPy sees a device (otherwise the
+# GPU tests would be skipped and the run would prove nothing), then runs `python -m pytest -q`.
 # Environment: PYTHON (default python3), VENV (default .venv), CUDA_EXTRA (cuda12 or cuda13; read
 # from nvidia-smi when unset).
 set -euo pipefail
@@ -14,7 +16,11 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 
-if [ -z "${CUDA_EXTRA:-}" ]; then
+if "$PYTHON" -c "import cupy, pytest, hypothesis" 2>/dev/null; then
+  SUITE_PYTHON="$PYTHON"
+  export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+  echo "using $("$PYTHON" -c 'import sys; print(sys.executable)'), which has CuPy, pytest and hypothesis"
+elif [ -z "${CUDA_EXTRA:-}" ]; then
   cuda_major="$(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9][0-9]*\).*/\1/p' | head -n 1 || true)"
   if [ -z "$cuda_major" ]; then
     echo "nvidia-smi reports no CUDA version: is this a CUDA machine? Set CUDA_EXTRA=cuda12 or cuda13." >&2
@@ -29,11 +35,14 @@ if [ -z "${CUDA_EXTRA:-}" ]; then
   fi
 fi
 
-[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[dev,$CUDA_EXTRA]"
+if [ -z "${SUITE_PYTHON:-}" ]; then
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -e ".[dev,$CUDA_EXTRA]"
+  SUITE_PYTHON="$VENV/bin/python"
+fi
 
-"$VENV/bin/python" - <<'PY'
+"$SUITE_PYTHON" - <<'PY'
 import autograd_core as ag
 
 if not ag.gpu_available():
@@ -44,4 +53,4 @@ import cupy
 print(f"GPU tests enabled: CuPy {cupy.__version__} on {cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()}")
 PY
 
-exec "$VENV/bin/python" -m pytest -q "$@"
+exec "$SUITE_PYTHON" -m pytest -q "$@"

@@ -8,10 +8,15 @@ any NumPy-based engine must run are run here; around them, the code uses
 in-place operations wherever they are natural, so what is left is close to the
 least NumPy can do for this step.
 
+The arrays' own module does the work, so the same class is the hand-written CuPy
+step when given CuPy arrays (``benchmarks/bench_gpu.py``).
+
 Run on its own: ``python benchmarks/baselines/numpy_mlp.py``.
 """
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 
@@ -20,12 +25,13 @@ class NumpyMLP:
     """``params`` is ``[W1, b1, W2, b2, ...]``; it is copied, then updated in place."""
 
     def __init__(self, params, X, y, lr=0.01):
-        self.Ws = [np.array(p, copy=True) for p in params[0::2]]
-        self.bs = [np.array(p, copy=True) for p in params[1::2]]
+        self.xp = np if isinstance(X, np.ndarray) else importlib.import_module("cupy")
+        self.Ws = [p.copy() for p in params[0::2]]
+        self.bs = [p.copy() for p in params[1::2]]
         self.X = X
         self.y = y
         self.lr = np.float32(lr) if X.dtype == np.float32 else lr
-        self._rows = np.arange(X.shape[0])
+        self._rows = self.xp.arange(X.shape[0])
 
     def parameters(self):
         out = []
@@ -35,7 +41,7 @@ class NumpyMLP:
 
     def step(self) -> float:
         """One SGD step on the stored batch; returns the loss before the update."""
-        Ws, bs, lr = self.Ws, self.bs, self.lr
+        xp, Ws, bs, lr = self.xp, self.Ws, self.bs, self.lr
         X, y, rows = self.X, self.y, self._rows
         n = X.shape[0]
 
@@ -45,7 +51,7 @@ class NumpyMLP:
         for W, b in zip(Ws[:-1], bs[:-1]):
             h = h @ W
             h += b
-            np.maximum(h, 0, out=h)
+            xp.maximum(h, 0, out=h)
             acts.append(h)
         logits = h @ Ws[-1]
         logits += bs[-1]
@@ -54,9 +60,9 @@ class NumpyMLP:
         #   loss_i = log(sum_j exp(z_ij - m_i)) - (z_{i,y_i} - m_i)
         logits -= logits.max(axis=1, keepdims=True)
         picked = logits[rows, y]
-        np.exp(logits, out=logits)
+        xp.exp(logits, out=logits)
         total = logits.sum(axis=1, keepdims=True)
-        loss = float(np.mean(np.log(total[:, 0]) - picked))
+        loss = float(xp.mean(xp.log(total[:, 0]) - picked))
 
         # d loss / d logits = (softmax - onehot) / n, built in the same buffer.
         grad = logits

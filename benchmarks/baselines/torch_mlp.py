@@ -33,15 +33,15 @@ class TorchMLP:
     shared with NumPy, ``y`` holds integer labels.
     """
 
-    def __init__(self, params, X, y, lr=0.01):
+    def __init__(self, params, X, y, lr=0.01, device="cpu"):
         import torch
         import torch.nn.functional as F
 
         self.torch = torch
         self.F = F
-        self.params = [torch.tensor(p, requires_grad=True) for p in params]
-        self.X = torch.from_numpy(X)
-        self.y = torch.from_numpy(y)
+        self.params = [torch.tensor(p, device=device, requires_grad=True) for p in params]
+        self.X = torch.from_numpy(X).to(device)
+        self.y = torch.from_numpy(y).to(device)
         self.lr = lr
 
     def step(self) -> float:
@@ -62,7 +62,7 @@ class TorchMLP:
         return loss.item()
 
 
-def make_chain(x0, n_blocks):
+def make_chain(x0, n_blocks, device="cpu"):
     """Forward (and backward) of the op chain used by the chain benchmark.
 
     Returns ``(forward, forward_backward)`` closures; see ``bench_engine.py``
@@ -70,7 +70,7 @@ def make_chain(x0, n_blocks):
     """
     import torch
 
-    leaf = torch.from_numpy(x0.copy()).requires_grad_(True)
+    leaf = torch.from_numpy(x0.copy()).to(device).requires_grad_(True)
 
     def forward():
         x = leaf  # recorded, as it would be for training
