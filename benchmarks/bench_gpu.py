@@ -61,15 +61,13 @@ def bench_mlp(cupy, torch, repeats):
     rows = {}
     for label, (sizes, batch) in (("small", MLP_SMALL), ("large", MLP_LARGE)):
         X, y, params = make_mlp_problem(sizes, batch)
-        on_gpu = [cupy.asarray(p) for p in params]
-        contestants = {"cupy": lambda: NumpyMLP(on_gpu, cupy.asarray(X), cupy.asarray(y)),
-                       "autograd_core": lambda: AgMLP(on_gpu, cupy.asarray(X), cupy.asarray(y))}
+        on_gpu, X_gpu, y_gpu = [cupy.asarray(p) for p in params], cupy.asarray(X), cupy.asarray(y)
+        contestants = {"cupy": NumpyMLP(on_gpu, X_gpu, y_gpu), "autograd_core": AgMLP(on_gpu, X_gpu, y_gpu)}
         if torch is not None:
-            contestants["torch"] = lambda: torch_mlp.TorchMLP(params, X, y, device="cuda")
+            contestants["torch"] = torch_mlp.TorchMLP(params, X, y, device="cuda")
         row = {}
         losses = {}
-        for name, make in contestants.items():
-            model = make()
+        for name, model in contestants.items():
             losses[name] = [model.step() for _ in range(3)]
             row[name] = measure(model.step, repeats=repeats, warmup=3).ms
         reference = np.array(losses["cupy"])
@@ -83,7 +81,8 @@ def bench_chain(cupy, torch, repeats):
     x0 = np.random.default_rng(1).standard_normal(16)
     row = {}
     _, forward_backward = ag_chain(cupy.asarray(x0), CHAIN_BLOCKS)
-    row["autograd_core"] = measure(synchronized(cupy, forward_backward), repeats=repeats, warmup=5).us / (4 * CHAIN_BLOCKS)
+    timing = measure(synchronized(cupy, forward_backward), repeats=repeats, warmup=5)
+    row["autograd_core"] = timing.us / (4 * CHAIN_BLOCKS)
     if torch is not None:
         _, forward_backward = torch_mlp.make_chain(x0, CHAIN_BLOCKS, device="cuda")
         row["torch"] = measure(lambda: (forward_backward(), torch.cuda.synchronize()),
