@@ -214,7 +214,7 @@ class Function:
         if type(out) is not _ndarray:
             if isinstance(out, Tensor):
                 out = out._data
-            elif all_numpy:  # NumPy returns a scalar, not a 0-d array, from a ufunc on 0-d arrays
+            elif isinstance(out, numpy.generic):  # NumPy returns a scalar, not a 0-d array, from 0-d ufuncs
                 scalar, out = out, numpy.asarray(out)
                 saved = ctx._saved
                 if saved:  # a saved output must be the output's own array (_lift and versions match by identity)

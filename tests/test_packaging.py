@@ -1,4 +1,5 @@
 """One installed name: ``nn`` and ``optim`` live under ``autograd_core`` and nowhere else."""
+import importlib.metadata
 import pathlib
 import subprocess
 import sys
@@ -37,10 +38,20 @@ def test_a_users_own_nn_and_optim_modules_do_not_shadow_the_packages(tmp_path):
     assert result.stdout.split() == ["autograd_core.nn.mlp", "autograd_core.optim.sgd"]
 
 
+def setuptools_is_recent_enough():
+    try:
+        return int(importlib.metadata.version("setuptools").split(".")[0]) >= 77
+    except importlib.metadata.PackageNotFoundError:
+        return False
+
+
 @pytest.mark.slow
 def test_the_wheel_has_one_top_level_package(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+    isolation = [] if not setuptools_is_recent_enough() else ["--no-build-isolation"]
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", *isolation,
                              "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    if result.returncode != 0 and not isolation and "No matching distribution found for setuptools" in result.stderr:
+        pytest.skip("building the wheel needs setuptools>=77, which is neither installed here nor reachable")
     assert result.returncode == 0, result.stderr
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
