@@ -4,13 +4,21 @@
     python -m autograd_core paths --graph fig3.4 --depth 8
     python -m autograd_core paths --graph fig3.4 --depths 4 8 12 16 20
     python -m autograd_core draw --graph mlp --output mlp.svg --collapse
+    python -m autograd_core nn-demo                      train an MLP on the digits (python -m autograd_core.nn demo)
+
+Installed, the same commands run as ``autograd-core demo`` and so on. Diagrams are written by
+Graphviz's ``dot`` (svg, png, pdf, ...); ``-o FILE.dot`` (or ``.gv``) writes the DOT text itself, and
+without ``dot`` an ``-o FILE.svg`` writes ``FILE.dot`` instead and says so.
 """
 import argparse
 import os
 import sys
 import time
 
+import numpy
+
 from . import compare, count_paths, draw, grad
+from .cli import finite_float, positive_int, program_name, run
 from .examples import figure_3_1, figure_3_3, figure_3_4, mlp, scalar_mlp
 
 GRAPHS = ("fig3.1", "fig3.3", "fig3.4", "mlp", "tensor-mlp")
@@ -20,8 +28,18 @@ def build(graph, depth=None, width=None, w=None):
     """One of the textbook's graphs: returns ``(inputs, output, layers, description)``.
 
     ``inputs[0]`` is the input whose paths are counted; ``layers`` groups the
-    tensors of an MLP by layer (for ``draw(collapse=...)``), else None.
+    tensors of an MLP by layer (for ``draw(collapse=...)``), else None. A graph
+    whose output overflows (Figure 3.4's w^(width^depth)) is refused with ``ValueError``.
     """
+    with numpy.errstate(over="ignore"):  # an overflow is reported below, in words
+        inputs, output, layers, description = _build(graph, depth, width, w)
+    if not bool(numpy.all(numpy.isfinite(output.numpy()))):
+        raise ValueError(f"{description}: the output is {output.numpy().ravel()[0]} at w = {inputs[0].numpy()}, "
+                         "beyond float64; choose a smaller --depth or --width, or a --w closer to 1")
+    return inputs, output, layers, description
+
+
+def _build(graph, depth, width, w):
     if graph == "fig3.1":
         w_tensor, o = figure_3_1(0.5 if w is None else w)
         return [w_tensor], o, None, "Figure 3.1: o = cos(w^2)"
@@ -46,6 +64,10 @@ def build(graph, depth=None, width=None, w=None):
 
 def demo(arguments):
     """Figure 3.3's two paths, then Figure 3.4's exponentially many paths against linear-time DP."""
+    too_deep = [depth for depth in arguments.depths if 2 ** depth > 10 ** 7]
+    if too_deep:
+        raise ValueError(f"--depths {too_deep[0]}: the path sum would enumerate 2^{too_deep[0]} = "
+                         f"{2 ** too_deep[0]} paths (more than 10^7); choose depths up to 23")
     w, o = figure_3_3(0.7)
     print("Figure 3.3: o = sin(w^2) + cos(w^2) at w = 0.7")
     print(f"  paths from w to o: {count_paths(o, w)}")
@@ -75,14 +97,15 @@ def demo(arguments):
 
 def _try_draw(o, w, path):
     """Draw for the demo, which must not fail where Graphviz is missing: say what to install instead."""
-    from .viz import GraphvizNotFoundError, render
+    from .viz import save_diagram
 
     try:
-        render(draw(o, highlight_paths=w, title="Figure 3.4: every path from w to o"), path)
-    except (ImportError, GraphvizNotFoundError) as error:
+        digraph = draw(o, highlight_paths=w, title="Figure 3.4: every path from w to o")
+    except ImportError as error:
         print(f"\n(skipped the diagram: {error})")
         return False
-    return True
+    print()
+    return save_diagram(digraph, path) == path
 
 
 def paths_command(arguments):
@@ -92,6 +115,10 @@ def paths_command(arguments):
     inputs, output, _, description = build(arguments.graph, arguments.depth, arguments.width, arguments.w)
     print(description)
     print(f"output {output.name or ''} = {output.item():.10g}\n")
+    most_paths = max(count_paths(output, value) for value in inputs)
+    if most_paths > arguments.max_paths:
+        raise ValueError(f"there are {most_paths} paths from {inputs[0].name or 'an input'} to the output, more than "
+                         f"--max-paths {arguments.max_paths}: raise --max-paths or choose a smaller --depth")
     report = compare(output, inputs, max_paths=arguments.max_paths)
     print(report)
     if arguments.draw:
@@ -108,7 +135,7 @@ def _depth_table(arguments):
     """
     graph = arguments.graph or "fig3.4"
     if graph not in ("fig3.4", "mlp"):
-        raise SystemExit(f"--depths needs a graph with a depth: fig3.4 or mlp, not {graph}")
+        raise ValueError(f"--depths needs a graph with a depth: fig3.4 or mlp, not {graph}")
     # w slightly above 1, so that w^(2^depth) stays finite at depth 20 and beyond
     w = arguments.w if arguments.w is not None else (1.0 + 1e-7 if graph == "fig3.4" else None)
     first_inputs, first_output, _, description = build(graph, arguments.depths[0], arguments.width, w)
@@ -143,8 +170,12 @@ def draw_command(arguments):
 
 
 def _write_drawing(arguments, inputs, output, layers, title=None):
-    from .viz import render
+    from .viz import save_diagram
 
+    path = arguments.draw if getattr(arguments, "draw", None) else arguments.output
+    if not os.path.splitext(path)[1]:
+        raise ValueError(f"cannot tell the format of {path!r}: give it an extension (.svg, .png, .pdf, or .dot "
+                         "for the DOT text)")
     edge_labels = getattr(arguments, "edge_labels", False)
     if output.size == 1:
         output.backward(retain_graph=edge_labels)
@@ -152,28 +183,29 @@ def _write_drawing(arguments, inputs, output, layers, title=None):
                    edge_labels=edge_labels, collapse=layers, rankdir=getattr(arguments, "rankdir", "LR"),
                    show_values=not getattr(arguments, "no_values", False),
                    show_grads=not getattr(arguments, "no_values", False), title=title)
-    path = arguments.draw if getattr(arguments, "draw", None) else arguments.output
-    render(digraph, path)
-    print(f"wrote {path}")
+    save_diagram(digraph, path)
 
 
 def _graph_options(parser, default_graph):
     parser.add_argument("--graph", choices=GRAPHS, default=default_graph,
                         help="fig3.1 cos(w^2), fig3.3 sin(w^2)+cos(w^2), fig3.4 layered products, mlp a scalar "
                              "MLP, tensor-mlp an MLP over matrices")
-    parser.add_argument("--depth", type=int, help="layers of fig3.4 (default 5) or hidden layers of an MLP (3)")
-    parser.add_argument("--width", type=int, help="units per layer (default 2; 4 for tensor-mlp)")
-    parser.add_argument("--w", type=float, help="the value of w in the figures")
+    parser.add_argument("--depth", type=positive_int, help="layers of fig3.4 (default 5) or hidden layers of an MLP (3)")
+    parser.add_argument("--width", type=positive_int, help="units per layer (default 2; 4 for tensor-mlp)")
+    parser.add_argument("--w", type=finite_float, help="the value of w in the figures")
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograd_core", description=__doc__,
+def make_parser():
+    """The parser of ``autograd-core`` / ``python -m autograd_core``."""
+    parser = argparse.ArgumentParser(prog=program_name("autograd_core"), description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo_parser = commands.add_parser("demo", help="dynamic programming against the sum over paths")
-    demo_parser.add_argument("--depths", type=int, nargs="+", default=[5, 10, 15, 20])
-    demo_parser.add_argument("--output-dir", default="out", help="where the Figure 3.4 diagram goes (default out/)")
+    demo_parser.add_argument("--depths", type=positive_int, nargs="+", default=[5, 10, 15, 20],
+                             help="depths of Figure 3.4 to time (default 5 10 15 20; the path sum enumerates "
+                                  "2^depth paths, so at most 23)")
+    demo_parser.add_argument("--output-dir", default="out", metavar="DIR", help="where the Figure 3.4 diagram goes (default out/)")
     demo_parser.add_argument("--no-draw", dest="draw", action="store_false",
                              help="skip writing the Figure 3.4 diagram")
     demo_parser.set_defaults(run=demo)
@@ -181,34 +213,42 @@ def main(argv=None):
     paths_parser = commands.add_parser(
         "paths", help="path count and gradients by DP, path sum and finite differences, with their times")
     _graph_options(paths_parser, None)
-    paths_parser.add_argument("--depths", type=int, nargs="+",
+    paths_parser.add_argument("--depths", type=positive_int, nargs="+",
                               help="a table over these depths (fig3.4 or mlp): enumeration grows exponentially, "
                                    "DP linearly")
-    paths_parser.add_argument("--max-paths", type=int, default=10**7,
+    paths_parser.add_argument("--max-paths", type=positive_int, default=10**7,
                               help="refuse to enumerate more paths than this (default 10^7)")
-    paths_parser.add_argument("--repeats", type=int, default=3,
+    paths_parser.add_argument("--repeats", type=positive_int, default=3,
                               help="with --depths: time each depth this many times and keep the fastest (default 3)")
-    paths_parser.add_argument("--draw", metavar="FILE", help="also write the diagram (svg, png or pdf)")
+    paths_parser.add_argument("--draw", metavar="FILE",
+                              help="also write the diagram (svg, png, pdf; .dot or .gv for the DOT text)")
     paths_parser.add_argument("--highlight-paths", action="store_true",
                               help="with --draw: highlight every path from the first input to the output")
     paths_parser.set_defaults(run=paths_command)
 
     draw_parser = commands.add_parser("draw", help="draw one of the graphs to a file (svg, png or pdf)")
     _graph_options(draw_parser, "fig3.4")
-    draw_parser.add_argument("--output", "-o", required=True, metavar="FILE")
+    draw_parser.add_argument("--output", "-o", required=True, metavar="FILE",
+                             help="the file to write: svg, png or pdf by Graphviz's dot; .dot or .gv for the DOT "
+                                  "text (written also when dot is missing)")
     draw_parser.add_argument("--highlight-paths", action="store_true",
                              help="highlight every path from the first input (w, or the first weight) to the output")
     draw_parser.add_argument("--edge-labels", action="store_true",
                              help="label each edge with its local derivative z(i, j) (scalar graphs, Figure 3.5)")
     draw_parser.add_argument("--collapse", action="store_true", help="draw each layer of an MLP as one box")
-    draw_parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR")
+    draw_parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                             help="left to right (LR, the default) or top to bottom (TB)")
     draw_parser.add_argument("--no-values", action="store_true", help="hide values and gradients")
     draw_parser.set_defaults(run=draw_command)
 
     nn_demo_parser = commands.add_parser(
         "nn-demo", add_help=False, help="train an MLP on the digits (the options of python -m autograd_core.nn demo)")
     nn_demo_parser.set_defaults(run=None)
+    return parser
 
+
+def main(argv=None):
+    parser = make_parser()
     arguments, rest = parser.parse_known_args(argv)
     if arguments.command == "nn-demo":
         from .nn.__main__ import main as nn_main
@@ -217,8 +257,7 @@ def main(argv=None):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if arguments.command == "paths" and arguments.graph is None:
         arguments.graph = "fig3.4"
-    arguments.run(arguments)
-    return 0
+    return run(parser, arguments)
 
 
 if __name__ == "__main__":

@@ -174,11 +174,16 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
     return dot
 
 
+#: Extensions written as DOT text by ``save_diagram`` (no Graphviz program needed).
+DOT_EXTENSIONS = (".dot", ".gv")
+
+
 def render(digraph, path, format=None):
-    """Write ``digraph`` to ``path`` as SVG, PNG or PDF (``format``, else the path's extension); returns the path.
+    """Write ``digraph`` to ``path`` as SVG, PNG, PDF or another format of ``dot`` (``format``, else the extension).
 
     Needs Graphviz's ``dot`` program; raises ``GraphvizNotFoundError`` with
-    the install command when it is missing.
+    the install command when it is missing, and ``ValueError`` naming the
+    format when ``dot`` does not know it or cannot write it. Returns the path.
     """
     graphviz = _graphviz()
     path = os.fspath(path)
@@ -186,10 +191,17 @@ def render(digraph, path, format=None):
         format = os.path.splitext(path)[1].lstrip(".").lower()
         if not format:
             raise ValueError(f"render: cannot tell the format of {path!r}; give it an extension or pass format=")
+    if format not in graphviz.FORMATS:
+        raise ValueError(f"render: Graphviz does not write the format {format!r} (from {path!r}); use svg, png or "
+                         "pdf, or save_diagram with a .dot path for the DOT text")
     try:
-        data = digraph.pipe(format=format)
+        data = digraph.pipe(format=format, quiet=True)
     except graphviz.ExecutableNotFound as error:
         raise GraphvizNotFoundError(_INSTALL_DOT.format(path=path)) from error
+    except graphviz.CalledProcessError as error:
+        reason = (error.stderr or b"").decode(errors="replace").strip().splitlines()
+        raise ValueError(f"render: Graphviz's dot could not write {path!r} as {format}"
+                         + (f": {reason[0]}" if reason else "")) from error
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
@@ -199,22 +211,34 @@ def render(digraph, path, format=None):
 
 
 def save_diagram(digraph, path):
-    """Render ``digraph`` to ``path`` when Graphviz's ``dot`` is installed; otherwise write its DOT text.
+    """Write ``digraph`` to ``path``: DOT text for ``.dot``/``.gv``, else rendered by ``dot`` when it is installed.
 
     For scripts and tutorials that should run everywhere: without ``dot`` the
-    DOT source goes to ``path`` with the extension ``.dot`` and a note says
-    how to install Graphviz. Returns the path written.
+    DOT source goes to ``path`` with the extension ``.dot`` and one line says so
+    and how to install Graphviz. Returns the path written.
     """
-    if dot_available():
+    path = os.fspath(path)
+    stem, extension = os.path.splitext(path)
+    if extension.lower() in DOT_EXTENSIONS:
+        written = _write_text(digraph.source, path)
+    elif dot_available():
         written = render(digraph, path)
     else:
-        written = os.path.splitext(os.fspath(path))[0] + ".dot"
-        with open(written, "w") as file:
-            file.write(digraph.source)
-        print(f"Graphviz's dot is not installed, so {written} holds the DOT text; "
-              "install Graphviz (apt-get install graphviz, brew install graphviz) to render it")
+        written = _write_text(digraph.source, stem + ".dot")
+        print(f"Graphviz's dot is not installed, so {written} holds the DOT text instead of {path} "
+              "(install Graphviz to render it: apt-get install graphviz, brew install graphviz)")
+        return written
     print("wrote", written)
     return written
+
+
+def _write_text(text, path):
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "w") as file:
+        file.write(text)
+    return path
 
 
 def dot_available():

@@ -16,12 +16,15 @@ from .datasets import digits_split
 from .mlp import MLP
 from .module import Sequential
 from .preprocessing import Standardization
+from autograd_core.cli import fraction, positive_float, positive_int, program_name, run
 from autograd_core.optim import SGD
 
 
 def demo(arguments):
     started = time.perf_counter()
     X_train, X_test, y_train, y_test = digits_split(test_fraction=0.2, seed=arguments.seed)
+    if arguments.batch_size > len(X_train):
+        raise ValueError(f"--batch-size {arguments.batch_size} is larger than the {len(X_train)} training images")
     model = Sequential(Standardization().fit(X_train),
                        MLP([64, *arguments.hidden, 10], activation="relu", batch_norm=arguments.batch_norm,
                            rng=arguments.seed))
@@ -45,22 +48,30 @@ def demo(arguments):
     return 0
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograd_core.nn", description=__doc__,
+def make_parser():
+    """The parser of ``python -m autograd_core.nn``."""
+    parser = argparse.ArgumentParser(prog=program_name("autograd_core.nn"), description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="train an MLP with batch normalisation on the digits")
-    demo_parser.add_argument("--epochs", type=int, default=20)
-    demo_parser.add_argument("--batch-size", type=int, default=32)
-    demo_parser.add_argument("--lr", type=float, default=0.05)
-    demo_parser.add_argument("--momentum", type=float, default=0.9)
-    demo_parser.add_argument("--hidden", type=int, nargs="+", default=[256, 128])
-    demo_parser.add_argument("--batch-norm", choices=["pre", "post"], default="pre")
-    demo_parser.add_argument("--seed", type=int, default=0)
+    demo_parser.add_argument("--epochs", type=positive_int, default=20, help="passes over the training set (20)")
+    demo_parser.add_argument("--batch-size", type=positive_int, default=32, help="images per step (32)")
+    demo_parser.add_argument("--lr", type=positive_float, default=0.05, help="learning rate of SGD (0.05)")
+    demo_parser.add_argument("--momentum", type=fraction, default=0.9, help="momentum of SGD, in [0, 1) (0.9)")
+    demo_parser.add_argument("--hidden", type=positive_int, nargs="+", default=[256, 128],
+                             help="units of each hidden layer (256 128)")
+    demo_parser.add_argument("--batch-norm", choices=["pre", "post"], default="pre",
+                             help="batch normalisation before (pre, the default) or after the activation")
+    demo_parser.add_argument("--seed", type=int, default=0, help="seed of the split, the weights and the batches")
     demo_parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo_parser.set_defaults(run=demo)
+    return parser
+
+
+def main(argv=None):
+    parser = make_parser()
     arguments = parser.parse_args(argv)
-    return arguments.run(arguments)
+    return run(parser, arguments)
 
 
 if __name__ == "__main__":

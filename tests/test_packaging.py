@@ -1,5 +1,6 @@
 """One installed name: ``nn`` and ``optim`` live under ``autograd_core`` and nowhere else."""
 import importlib.metadata
+import os
 import pathlib
 import subprocess
 import sys
@@ -11,7 +12,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def run_python(code, cwd):
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
+    """``python -c code`` in ``cwd``, finding autograd_core as this test session does (installed or the checkout)."""
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=environment, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_nn_and_optim_are_subpackages():

@@ -68,11 +68,6 @@ def test_depth_table_skips_enumeration_above_max_paths(capsys):
     assert re.search(r"^\s*6\s+243\s+\(more than --max-paths 100", output, re.M)
 
 
-def test_depth_table_needs_a_graph_with_depth():
-    with pytest.raises(SystemExit, match="fig3.4 or mlp"):
-        main(["paths", "--graph", "fig3.1", "--depths", "2", "3"])
-
-
 @needs_dot
 def test_draw_writes_highlighted_figure_3_4(tmp_path, capsys):
     path = tmp_path / "figure_3_4.svg"
@@ -108,20 +103,35 @@ def test_demo_prints_the_table_and_writes_the_figure_3_4_diagram(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "paths from w to o: 2" in result.stdout
     assert re.search(r"^\s*6\s+64\s", result.stdout, re.M)
-    if shutil.which("dot"):
+    if shutil.which("dot") and importlib.util.find_spec("graphviz"):
         assert (tmp_path / "figure_3_4.svg").read_text().count("#d62728") > 10
         assert "32 paths from w highlighted" in (tmp_path / "figure_3_4.svg").read_text()
-    else:
+    elif importlib.util.find_spec("graphviz"):
         assert "apt-get install graphviz" in result.stdout
+    else:
+        assert "skipped the diagram" in result.stdout and "pip install" in result.stdout
 
 
-def test_demo_without_dot_explains_and_still_succeeds(tmp_path, monkeypatch, capsys):
-    graphviz = pytest.importorskip("graphviz")
-
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(("dot", "-Tsvg"))
-
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
-    main(["demo", "--depths", "3", "--output-dir", str(tmp_path)])
+def test_demo_without_dot_explains_and_still_succeeds(tmp_path, without_dot, capsys):
+    pytest.importorskip("graphviz")
+    assert main(["demo", "--depths", "3", "--output-dir", str(tmp_path)]) == 0
     assert "apt-get install graphviz" in capsys.readouterr().out
     assert not (tmp_path / "figure_3_4.svg").exists()
+    assert (tmp_path / "figure_3_4.dot").read_text().startswith("digraph")
+
+
+@pytest.mark.parametrize("extension", [".dot", ".gv"])
+def test_draw_to_dot_writes_the_dot_text_with_or_without_dot(tmp_path, extension, capsys):
+    pytest.importorskip("graphviz")
+    path = tmp_path / f"figure{extension}"
+    assert main(["draw", "--graph", "fig3.3", "-o", str(path)]) == 0
+    assert path.read_text().startswith("digraph") and str(path) in capsys.readouterr().out
+
+
+def test_draw_to_svg_without_dot_writes_dot_text_and_says_so_in_one_line(tmp_path, without_dot, capsys):
+    pytest.importorskip("graphviz")
+    assert main(["draw", "--graph", "fig3.4", "--depth", "3", "-o", str(tmp_path / "fig.svg")]) == 0
+    output = capsys.readouterr().out
+    assert not (tmp_path / "fig.svg").exists()
+    assert (tmp_path / "fig.dot").read_text().startswith("digraph")
+    assert len([line for line in output.splitlines() if "fig.dot" in line]) == 1
