@@ -190,7 +190,8 @@ def _graph_options(parser, default_graph):
     parser.add_argument("--graph", choices=GRAPHS, default=default_graph,
                         help="fig3.1 cos(w^2), fig3.3 sin(w^2)+cos(w^2), fig3.4 layered products, mlp a scalar "
                              "MLP, tensor-mlp an MLP over matrices")
-    parser.add_argument("--depth", type=positive_int, help="layers of fig3.4 (default 5) or hidden layers of an MLP (3)")
+    parser.add_argument("--depth", type=positive_int,
+                        help="layers of fig3.4 (default 5) or hidden layers of an MLP (3)")
     parser.add_argument("--width", type=positive_int, help="units per layer (default 2; 4 for tensor-mlp)")
     parser.add_argument("--w", type=finite_float, help="the value of w in the figures")
 
@@ -205,7 +206,8 @@ def make_parser():
     demo_parser.add_argument("--depths", type=positive_int, nargs="+", default=[5, 10, 15, 20],
                              help="depths of Figure 3.4 to time (default 5 10 15 20; the path sum enumerates "
                                   "2^depth paths, so at most 23)")
-    demo_parser.add_argument("--output-dir", default="out", metavar="DIR", help="where the Figure 3.4 diagram goes (default out/)")
+    demo_parser.add_argument("--output-dir", default="out", metavar="DIR",
+                             help="where the Figure 3.4 diagram goes (default out/)")
     demo_parser.add_argument("--no-draw", dest="draw", action="store_false",
                              help="skip writing the Figure 3.4 diagram")
     demo_parser.set_defaults(run=demo)
