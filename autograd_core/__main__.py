@@ -48,8 +48,8 @@ def _build(graph, depth, width, w):
         return [w_tensor], o, None, "Figure 3.3: o = sin(w^2) + cos(w^2)"
     if graph == "fig3.4":
         depth, width = depth or 5, width or 2
-        w_tensor, o = figure_3_4(depth, width, 1.01 if w is None else w)
-        return [w_tensor], o, None, (f"Figure 3.4: {depth} layers of {width} units, each the product of the layer "
+        w_tensor, o, layers = figure_3_4(depth, width, 1.01 if w is None else w, return_layers=True)
+        return [w_tensor], o, layers, (f"Figure 3.4: {depth} layers of {width} units, each the product of the layer "
                                      f"before (o = w^({width}^{depth}))")
     if graph == "mlp":
         depth, width = depth or 3, width or 2
@@ -165,6 +165,8 @@ def _depth_table(arguments):
 def draw_command(arguments):
     """Draw one of the graphs after a backward pass, so that gradients show."""
     inputs, output, layers, description = build(arguments.graph, arguments.depth, arguments.width, arguments.w)
+    if arguments.collapse and layers is None:
+        raise ValueError(f"--collapse needs a graph with layers (fig3.4, mlp or tensor-mlp), not {arguments.graph}")
     _write_drawing(arguments, inputs, output, layers if arguments.collapse else None, description)
     return 0
 
@@ -180,7 +182,7 @@ def _write_drawing(arguments, inputs, output, layers, title=None):
     if output.size == 1:
         output.backward(retain_graph=edge_labels)
     digraph = draw(output, highlight_paths=inputs[0] if arguments.highlight_paths else None,
-                   edge_labels=edge_labels, collapse=layers, rankdir=getattr(arguments, "rankdir", "LR"),
+                   edge_labels=edge_labels, collapse=layers, rankdir=getattr(arguments, "rankdir", "auto"),
                    show_values=not getattr(arguments, "no_values", False),
                    show_grads=not getattr(arguments, "no_values", False), title=title)
     save_diagram(digraph, path)
@@ -238,8 +240,9 @@ def make_parser():
     draw_parser.add_argument("--edge-labels", action="store_true",
                              help="label each edge with its local derivative z(i, j) (scalar graphs, Figure 3.5)")
     draw_parser.add_argument("--collapse", action="store_true", help="draw each layer of an MLP as one box")
-    draw_parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
-                             help="left to right (LR, the default) or top to bottom (TB)")
+    draw_parser.add_argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
+                             help="left to right (LR), top to bottom (TB), or whichever fits a screen better "
+                                  "(auto, the default)")
     draw_parser.add_argument("--no-values", action="store_true", help="hide values and gradients")
     draw_parser.set_defaults(run=draw_command)
 

@@ -40,33 +40,45 @@ def figure_3_3(w=0.5):
     return w, o
 
 
-def figure_3_4(depth=5, width=2, w=1.01):
-    """The layered product graph of Figure 3.4; returns ``(w, o)``.
+def figure_3_4(depth=5, width=2, w=1.01, return_layers=False):
+    """The layered product graph of Figure 3.4; returns ``(w, o)``, or ``(w, o, layers)`` with ``return_layers``.
 
     Layer 1 holds ``width`` copies of w (each w * 1); every later unit is the
     product of all units of the layer before, and the output is the product of
     the last layer. There are width^depth paths from w to o, and o = w^(width^depth).
+    ``layers`` maps ``"layer k"`` (and ``"output"``) to the tensors computed there, for
+    ``draw(collapse=layers)``.
     """
     if depth < 1 or width < 1:
         raise ValueError(f"figure_3_4 needs depth >= 1 and width >= 1, got depth={depth}, width={width}")
     w = _leaf(w, "w")
+    layers = {"layer 1": []}
     layer = []
     for unit in range(width):
         copy = w * 1.0
         copy.name = f"h1,{unit + 1}"
         layer.append(copy)
+        layers["layer 1"].append(copy)
     for level in range(2, depth + 1):
-        layer = [_product(layer, f"h{level},{unit + 1}") for unit in range(width)]
-    return w, _product(layer, "o")
+        members = layers.setdefault(f"layer {level}", [])
+        layer = [_product(layer, f"h{level},{unit + 1}", members) for unit in range(width)]
+    o = _product(layer, "o", layers.setdefault("output", []))
+    return (w, o, layers) if return_layers else (w, o)
 
 
-def _product(values, name):
+def _product(values, name, members=None):
+    """The product of ``values``, named ``name``; every tensor it makes is appended to ``members``."""
+    made = []
     result = values[0]
     for value in values[1:]:
         result = result * value
+        made.append(result)
     if len(values) == 1:
         result = result * 1.0
+        made.append(result)
     result.name = name
+    if members is not None:
+        members.extend(made)
     return result
 
 

@@ -16,7 +16,7 @@ import os
 
 import numpy
 
-from .tensor import Tensor, graph_node
+from .tensor import ReleasedArray, Tensor, graph_node
 
 #: Fill colours by role, also listed in the README's legend.
 COLOURS = {
@@ -44,14 +44,20 @@ _INSTALL_DOT = (
 
 def _key(tensor):
     """One key per graph node: a large intermediate and its stand-in without values share it."""
-    return id(graph_node(tensor))
+    return ("t", id(graph_node(tensor)))
 
 
-def node_id(tensor_or_operation):
-    """The DOT name ``draw`` gives a tensor (``t...``) or an operation (``f...``), for styling or lookups."""
-    if isinstance(tensor_or_operation, Tensor):
-        return f"t{_key(tensor_or_operation)}"
-    return f"f{id(tensor_or_operation)}"
+def node_id(tensor_or_operation, output):
+    """The DOT name ``draw(output)`` gives a tensor (``t<n>``) or an operation (``f<n>``), for styling or lookups.
+
+    Names number the nodes in the order ``draw`` walks the graph back from ``output`` (a Tensor or a
+    list of them), so the same graph gives the same DOT text on every run.
+    """
+    names = _Graph([output] if isinstance(output, Tensor) else list(output)).names
+    key = _key(tensor_or_operation) if isinstance(tensor_or_operation, Tensor) else ("f", id(tensor_or_operation))
+    if key not in names:
+        raise ValueError(f"node_id: {tensor_or_operation!r} is not in the graph of the given output")
+    return names[key]
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -67,7 +73,7 @@ def _graphviz():
 
 
 def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight_paths=None, collapse=None,
-         rankdir="LR", expand_groups=False, max_values=6, title=None):
+         rankdir="auto", expand_groups=False, max_values=6, title=None):
     """Draw the graph that produced ``output`` (a Tensor or a list of Tensors); returns a ``graphviz.Digraph``.
 
     * ``show_values`` / ``show_grads``: print each tensor's value and
@@ -87,19 +93,23 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
       and one node summarising its operations; ``expand_groups=True`` keeps
       every node of the group inside the box instead. An operation belongs
       to the group of the tensor it makes.
-    * ``rankdir``: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+    * ``rankdir``: ``"LR"`` (left to right), ``"TB"`` (top to bottom), or
+      ``"auto"`` (the default): whichever keeps the drawing nearer a screen's
+      shape, so that a long chain does not become a strip many screens wide.
 
-    Node ids come from ``id()`` of the graph's nodes (``node_id``), so drawing the
-    same graph twice gives the same source.
+    Node ids number the nodes in the order of the walk (``node_id``), so the
+    same graph gives the same DOT text on every run.
     """
     graphviz = _graphviz()
     outputs = [output] if isinstance(output, Tensor) else list(output)
     for value in outputs:
         if not isinstance(value, Tensor):
             raise TypeError(f"draw: expected Tensors, got {type(value).__name__}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    if rankdir not in RANKDIRS and rankdir != "auto":
+        raise ValueError(f"rankdir must be 'auto' or one of {RANKDIRS}, got {rankdir!r}")
     graph = _Graph(outputs)
+    if rankdir == "auto":
+        rankdir = _screen_shaped_rankdir(graph)
     highlighted_edges, highlighted_tensors, caption = _highlights(graph, outputs, highlight_paths)
     group_of = _groups(graph, collapse)
 
@@ -113,7 +123,7 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
         dot.attr(label="\n".join(label_lines), labelloc="t", fontsize="13")
 
     output_ids = {_key(value) for value in outputs}
-    hidden = set()  # ids of tensors and operations folded into a collapsed group's summary node
+    hidden = set()  # keys of tensors and operations folded into a collapsed group's summary node
     groups = {}
     for name in dict.fromkeys(group_of.values()):
         groups[name] = graphviz.Digraph(name=f"cluster_{len(groups)}")
@@ -130,14 +140,15 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
         if _key(tensor) in highlighted_tensors:
             attributes.update(color=HIGHLIGHT, penwidth="2.5")
         target = groups.get(group_of.get(_key(tensor)), dot)
-        target.node(node_id(tensor), _tensor_label(tensor, show_values, show_grads, max_values), **attributes)
+        target.node(graph.names[_key(tensor)], _tensor_label(tensor, show_values, show_grads, max_values), **attributes)
 
     for node in graph.operations:
-        if id(node) in hidden:
+        if ("f", id(node)) in hidden:
             continue
         made = graph.output_of[id(node)]
         target = groups.get(group_of.get(_key(made)), dot)
-        target.node(f"f{id(node)}", _operation_label(node), shape="ellipse", fillcolor=COLOURS["operation"])
+        target.node(graph.names[("f", id(node))], _operation_label(node), shape="ellipse",
+                    fillcolor=COLOURS["operation"])
 
     summaries = _draw_summaries(graph, group_of, hidden, groups)
     for subgraph in groups.values():
@@ -147,12 +158,12 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
     summary_edges = {}  # (source, summary) -> highlighted, so a group draws each of its edges once
     for node in graph.operations:
         made = graph.output_of[id(node)]
-        folded = id(node) in hidden
-        node_end = summaries[group_of[_key(made)]] if folded else f"f{id(node)}"
+        folded = ("f", id(node)) in hidden
+        node_end = summaries[group_of[_key(made)]] if folded else graph.names[("f", id(node))]
         for input_index, value in enumerate(node.inputs):
             if not isinstance(value, Tensor):
                 continue
-            source = summaries[group_of[_key(value)]] if _key(value) in hidden else node_id(value)
+            source = summaries[group_of[_key(value)]] if _key(value) in hidden else graph.names[_key(value)]
             lit = (id(node), input_index) in highlighted_edges
             if folded:
                 if source != node_end:
@@ -165,10 +176,11 @@ def draw(output, show_values=True, show_grads=True, edge_labels=False, highlight
         if _key(made) in hidden:
             continue
         lit = id(node) in lit_operations
+        made_name = graph.names[_key(made)]
         if folded:
-            summary_edges[(node_end, node_id(made))] = summary_edges.get((node_end, node_id(made)), False) or lit
+            summary_edges[(node_end, made_name)] = summary_edges.get((node_end, made_name), False) or lit
             continue
-        dot.edge(node_end, node_id(made), **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
+        dot.edge(node_end, made_name, **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
     for (source, target), lit in summary_edges.items():
         dot.edge(source, target, **(dict(color=HIGHLIGHT, penwidth="2.5") if lit else {}))
     return dot
@@ -277,6 +289,44 @@ class _Graph:
             stack.append((tensor, True))
             stack.extend((value, False) for value in reversed(node.inputs)
                          if isinstance(value, Tensor) and _key(value) not in seen)
+        # DOT names from the walk's order, not from id(): the same graph gives the same text every run
+        self.names = {_key(tensor): f"t{number}" for number, tensor in enumerate(self.tensors)}
+        self.names.update({("f", id(node)): f"f{number}" for number, node in enumerate(self.operations)})
+
+
+#: Rough size in inches of a drawn node, for choosing the direction of the layout.
+_NODE_WIDTH, _NODE_HEIGHT = 1.3, 0.6
+
+
+def _screen_shaped_rankdir(graph):
+    """"LR" or "TB", whichever gives the drawing an aspect ratio (width / height) nearer 16:10.
+
+    The graph's ranks are its longest-path levels (every operation and tensor one level); left to
+    right, the drawing is about ranks x node width wide and the fullest rank x node height tall.
+    """
+    level, consumers_of_leaf = {}, {}
+    for tensor in graph.tensors:  # inputs come before the operations that use them
+        node = tensor.grad_fn
+        if node is None:
+            level[_key(tensor)] = 0
+            continue
+        inputs = [value for value in node.inputs if isinstance(value, Tensor)]
+        operation_level = 1 + max((level[_key(value)] for value in inputs), default=0)
+        level[("f", id(node))] = operation_level
+        level[_key(tensor)] = operation_level + 1
+        for value in inputs:
+            if value.grad_fn is None:
+                consumers_of_leaf.setdefault(_key(value), []).append(operation_level)
+    for key, consumer_levels in consumers_of_leaf.items():  # dot draws a leaf just before its first consumer
+        level[key] = min(consumer_levels) - 1
+    counts = {}
+    for value in level.values():
+        counts[value] = counts.get(value, 0) + 1
+    ranks, fullest = len(counts), max(counts.values())
+    left_to_right = (ranks * _NODE_WIDTH) / (fullest * _NODE_HEIGHT)
+    top_to_bottom = (fullest * _NODE_WIDTH) / (ranks * _NODE_HEIGHT)
+    target = 1.6
+    return "LR" if abs(numpy.log(left_to_right / target)) <= abs(numpy.log(top_to_bottom / target)) else "TB"
 
 
 def _role(tensor, output_ids):
@@ -296,6 +346,8 @@ def _tensor_label(tensor, show_values, show_grads, max_values):
     rows.append(f'<FONT POINT-SIZE="8" COLOR="#636363">{shape} {tensor.dtype}</FONT>')
     if show_values and tensor.size <= max_values:
         rows.append(_escape(_format_array(tensor.numpy())))
+    elif show_values and not isinstance(tensor.data, ReleasedArray):
+        rows.append(f"norm {_format_number(float(numpy.linalg.norm(tensor.numpy().astype(float).ravel())))}")
     if show_grads and tensor.grad is not None and tensor.grad.size <= max_values:
         rows.append(f'<FONT COLOR="#b2182b">grad {_escape(_format_array(tensor.grad.numpy()))}</FONT>')
     return "<" + "<BR/>".join(rows) + ">"
@@ -492,7 +544,7 @@ def _hidden_members(graph, group_of, output_ids):
     for node in graph.operations:
         made = graph.output_of[id(node)]
         if _key(made) in group_of:
-            hidden.add(id(node))
+            hidden.add(("f", id(node)))
             if _key(made) not in used_outside:
                 hidden.add(_key(made))
     return hidden
@@ -502,7 +554,7 @@ def _draw_summaries(graph, group_of, hidden, groups):
     """One node per collapsed group listing the operations inside it; returns group name -> node id."""
     operations = {}
     for node in graph.operations:
-        if id(node) in hidden:
+        if ("f", id(node)) in hidden:
             operations.setdefault(group_of[_key(graph.output_of[id(node)])], []).append(node.name)
     summaries = {}
     for number, (name, names) in enumerate(operations.items()):
@@ -510,8 +562,8 @@ def _draw_summaries(graph, group_of, hidden, groups):
         for operation in names:
             counted[operation] = counted.get(operation, 0) + 1
         listing = ", ".join(f"{operation} x{count}" if count > 1 else operation for operation, count in counted.items())
-        node_id = f"g{number}_{id(groups[name])}"
-        groups[name].node(node_id, f"{name}\n{len(names)} operations\n{listing}", shape="box3d",
+        summary_id = f"g{number}"
+        groups[name].node(summary_id, f"{name}\n{len(names)} operations\n{listing}", shape="box3d",
                           style="filled", fillcolor=COLOURS["group"])
-        summaries[name] = node_id
+        summaries[name] = summary_id
     return summaries

@@ -1,7 +1,10 @@
 """ag.draw: the DOT source of the chapter's graphs, highlights, edge labels, collapsed groups, and rendering."""
+import os
 import re
 import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,12 +13,13 @@ import autograd_core as ag
 from autograd_core import Tensor, viz
 from autograd_core.examples import figure_3_1, figure_3_3, figure_3_4, mlp, scalar_mlp
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 graphviz = pytest.importorskip("graphviz", reason="the graphviz Python package is an optional dependency")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
 
-def node_line(source, tensor_or_node):
-    match = re.search(rf"^\s*{viz.node_id(tensor_or_node)} \[(.*?)\]$", source, re.M | re.S)
+def node_line(source, tensor_or_node, output):
+    match = re.search(rf"^\s*{viz.node_id(tensor_or_node, output)} \[(.*?)\]$", source, re.M | re.S)
     assert match, f"no node for {tensor_or_node!r} in\n{source}"
     return match.group(1)
 
@@ -29,14 +33,14 @@ def test_figure_3_1_has_one_node_per_tensor_and_operation_with_names_and_values(
     source = ag.draw(o).source
     assert isinstance(ag.draw(o), graphviz.Digraph)
     y = o.grad_fn.inputs[0]
-    assert "<B>w</B>" in node_line(source, w) and "0.5" in node_line(source, w)
-    assert "scalar float64" in node_line(source, w)
-    assert "<B>y = w^2</B>" in node_line(source, y)
-    assert "Cos" in node_line(source, o.grad_fn)
-    assert "Pow(·, 2)" in node_line(source, y.grad_fn)  # the constant exponent folded into the label
+    assert "<B>w</B>" in node_line(source, w, o) and "0.5" in node_line(source, w, o)
+    assert "scalar float64" in node_line(source, w, o)
+    assert "<B>y = w^2</B>" in node_line(source, y, o)
+    assert "Cos" in node_line(source, o.grad_fn, o)
+    assert "Pow(·, 2)" in node_line(source, y.grad_fn, o)  # the constant exponent folded into the label
     assert edges(source) == [
-        (viz.node_id(w), viz.node_id(y.grad_fn), ""), (viz.node_id(y.grad_fn), viz.node_id(y), ""),
-        (viz.node_id(y), viz.node_id(o.grad_fn), ""), (viz.node_id(o.grad_fn), viz.node_id(o), ""),
+        (viz.node_id(w, o), viz.node_id(y.grad_fn, o), ""), (viz.node_id(y.grad_fn, o), viz.node_id(y, o), ""),
+        (viz.node_id(y, o), viz.node_id(o.grad_fn, o), ""), (viz.node_id(o.grad_fn, o), viz.node_id(o, o), ""),
     ]
 
 
@@ -46,20 +50,20 @@ def test_colours_by_role_parameter_constant_output_operation():
     hidden = w * x
     o = hidden.exp()
     source = ag.draw(o).source
-    assert viz.COLOURS["parameter"] in node_line(source, w)
-    assert viz.COLOURS["constant"] in node_line(source, x)
-    assert viz.COLOURS["output"] in node_line(source, o)
-    assert viz.COLOURS["intermediate"] in node_line(source, hidden)
-    assert viz.COLOURS["operation"] in node_line(source, o.grad_fn)
+    assert viz.COLOURS["parameter"] in node_line(source, w, o)
+    assert viz.COLOURS["constant"] in node_line(source, x, o)
+    assert viz.COLOURS["output"] in node_line(source, o, o)
+    assert viz.COLOURS["intermediate"] in node_line(source, hidden, o)
+    assert viz.COLOURS["operation"] in node_line(source, o.grad_fn, o)
 
 
 def test_gradients_appear_after_backward_and_can_be_hidden():
     w, o = figure_3_1(0.5)
-    assert "grad" not in node_line(ag.draw(o).source, w)
+    assert "grad" not in node_line(ag.draw(o).source, w, o)
     o.backward()
     expected = f"grad {-2 * 0.5 * np.sin(0.25):.4g}"
-    assert expected in node_line(ag.draw(o).source, w)
-    hidden = node_line(ag.draw(o, show_values=False, show_grads=False).source, w)
+    assert expected in node_line(ag.draw(o).source, w, o)
+    hidden = node_line(ag.draw(o, show_values=False, show_grads=False).source, w, o)
     assert "grad" not in hidden and "0.5" not in hidden
 
 
@@ -68,15 +72,15 @@ def test_shape_and_dtype_and_small_values_only():
     large = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="large")
     o = (small.sum() + large.sum())
     source = ag.draw(o, max_values=6).source
-    assert "2 float32" in node_line(source, small) and "[1, 2]" in node_line(source, small)
-    assert "3x4 float64" in node_line(source, large) and "11" not in node_line(source, large)
+    assert "2 float32" in node_line(source, small, o) and "[1, 2]" in node_line(source, small, o)
+    assert "3x4 float64" in node_line(source, large, o) and "11" not in node_line(source, large, o)
 
 
 def test_x_times_x_draws_two_edges_from_x():
     x = Tensor(1.5, requires_grad=True, name="x")
     o = x * x
     pairs = [(a, b) for a, b, _ in edges(ag.draw(o).source)]
-    assert pairs.count((viz.node_id(x), viz.node_id(o.grad_fn))) == 2
+    assert pairs.count((viz.node_id(x, o), viz.node_id(o.grad_fn, o))) == 2
 
 
 def test_edge_labels_are_the_local_derivatives_of_figure_3_5():
@@ -84,9 +88,9 @@ def test_edge_labels_are_the_local_derivatives_of_figure_3_5():
     y = o.grad_fn.inputs[0].grad_fn.inputs[0]
     source = ag.draw(o, edge_labels=True).source
     labels = {(a, b): attributes for a, b, attributes in edges(source)}
-    assert f'label="z = {2 * 0.7:.4g}"' in labels[(viz.node_id(w), viz.node_id(y.grad_fn))]   # dy/dw = 2w
+    assert f'label="z = {2 * 0.7:.4g}"' in labels[(viz.node_id(w, o), viz.node_id(y.grad_fn, o))]   # dy/dw = 2w
     sin_node = o.grad_fn.inputs[0].grad_fn
-    assert f'label="z = {np.cos(0.49):.4g}"' in labels[(viz.node_id(y), viz.node_id(sin_node))]  # d sin(y)/dy
+    assert f'label="z = {np.cos(0.49):.4g}"' in labels[(viz.node_id(y, o), viz.node_id(sin_node, o))]  # d sin(y)/dy
     assert all("label" not in attributes for (a, b), attributes in labels.items() if a.startswith("f"))
 
 
@@ -113,9 +117,9 @@ def test_highlight_only_the_paths_from_the_chosen_input():
     source = ag.draw(o, highlight_paths=a).source
     assert "1 path from a highlighted" in source
     lit = {(x, y) for x, y, attributes in edges(source) if viz.HIGHLIGHT in attributes}
-    assert lit == {(viz.node_id(a), viz.node_id(product.grad_fn)), (viz.node_id(product.grad_fn), viz.node_id(product)),
-                   (viz.node_id(product), viz.node_id(o.grad_fn)), (viz.node_id(o.grad_fn), viz.node_id(o))}
-    assert viz.HIGHLIGHT not in node_line(source, b)
+    assert lit == {(viz.node_id(a, o), viz.node_id(product.grad_fn, o)), (viz.node_id(product.grad_fn, o), viz.node_id(product, o)),
+                   (viz.node_id(product, o), viz.node_id(o.grad_fn, o)), (viz.node_id(o.grad_fn, o), viz.node_id(o, o))}
+    assert viz.HIGHLIGHT not in node_line(source, b, o)
 
 
 def test_highlight_numbered_paths_follows_ag_paths_order():
@@ -124,9 +128,9 @@ def test_highlight_numbered_paths_follows_ag_paths_order():
     source = ag.draw(o, highlight_paths=(w, [0])).source
     assert "path 0 from w" in source
     for tensor in first:
-        assert viz.HIGHLIGHT in node_line(source, tensor)
+        assert viz.HIGHLIGHT in node_line(source, tensor, o)
     other = [tensor for tensor in list(ag.paths(o, w))[1] if all(tensor is not t for t in first)]
-    assert other and all(viz.HIGHLIGHT not in node_line(source, tensor) for tensor in other)
+    assert other and all(viz.HIGHLIGHT not in node_line(source, tensor, o) for tensor in other)
     with pytest.raises(ValueError, match="only 2 paths"):
         ag.draw(o, highlight_paths=(w, [5]))
 
@@ -147,11 +151,11 @@ def test_collapse_a_mapping_draws_one_box_per_layer():
     assert "8 operations" in source and "Mul x4, Add x2, Tanh x2" in source
     hidden_product = layers["layer 1"][1]  # w1_11 * x1: inside layer 1, not used outside it
     assert hidden_product.grad_fn.name == "Mul"
-    assert f"{viz.node_id(hidden_product)} " not in source
+    assert f"{viz.node_id(hidden_product, o)} " not in source
     for weight in weights:
-        assert f"{viz.node_id(weight)} " in source  # a layer's parameters stay visible in its box
-    summary = re.search(r"(g\d+_\d+) \[label=\"layer 1", source).group(1)
-    assert (viz.node_id(weights[0]), summary) in {(a, b) for a, b, _ in edges(source)}
+        assert f"{viz.node_id(weight, o)} " in source  # a layer's parameters stay visible in its box
+    summary = re.search(r"(g\d+) \[label=\"layer 1", source).group(1)
+    assert (viz.node_id(weights[0], o), summary) in {(a, b) for a, b, _ in edges(source)}
 
 
 def test_collapse_by_function_and_expanded_groups_keep_every_node():
@@ -242,3 +246,55 @@ def test_save_diagram_writes_dot_text_when_dot_is_missing(tmp_path, monkeypatch)
     written = viz.save_diagram(ag.draw(o), tmp_path / "figure.svg")
     assert written == str(tmp_path / "figure.dot")
     assert "digraph" in (tmp_path / "figure.dot").read_text()
+
+
+def test_a_collapsed_mlp_still_draws_its_output():
+    _, o, layers = scalar_mlp(depth=3, width=2)
+    source = ag.draw(o, collapse=layers).source
+    assert "<B>o</B>" in node_line(source, o, o)
+
+
+def test_the_same_graph_gives_the_same_dot_text_in_another_process():
+    script = ("from autograd_core.examples import scalar_mlp\nimport autograd_core as ag\n"
+              "_, o, layers = scalar_mlp(3, 2)\nprint(ag.draw(o, collapse=layers).source)")
+    sources = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                              env=dict(os.environ, PYTHONPATH=str(REPOSITORY))).stdout for _ in range(2)]
+    _, o, layers = scalar_mlp(3, 2)
+    assert sources[0] == sources[1] == ag.draw(o, collapse=layers).source + "\n"
+
+
+def test_figure_3_4_collapses_by_layer():
+    w, o, layers = figure_3_4(depth=3, width=3, return_layers=True)
+    source = ag.draw(o, collapse=layers).source
+    assert all(re.search(rf'label="?{name}"?\s', source) for name in ("layer 1", "layer 2", "layer 3", "output"))
+    assert "<B>o</B>" in source and "<B>w</B>" in source
+
+
+def test_a_tensor_too_large_to_print_shows_its_norm():
+    large = Tensor(np.full((10, 10), 0.5), requires_grad=True, name="large")
+    o = large.sum()
+    assert "norm 5" in node_line(ag.draw(o).source, large, o)
+
+
+@needs_dot
+@pytest.mark.parametrize("argv", [["--graph", "tensor-mlp", "--edge-labels"], ["--graph", "mlp"],
+                                  ["--graph", "fig3.4", "--depth", "8"], ["--graph", "mlp", "--depth", "6"]],
+                         ids=lambda argv: " ".join(argv))
+def test_diagrams_fit_a_screen_width_at_most_three_times_height(argv, tmp_path):
+    from autograd_core.__main__ import main
+
+    path = tmp_path / "figure.svg"
+    main(["draw", *argv, "-o", str(path)])
+    width, height = map(float, re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', path.read_text()).groups())
+    assert width <= 3 * height, (width, height)
+
+
+@needs_dot
+def test_the_mlp_with_four_activations_fits_a_screen(tmp_path):
+    from autograd_core.examples import scalar_mlp as build_mlp
+
+    _, o, _ = build_mlp(depth=4, width=3, activation=["sigmoid", "tanh", "relu", "hard_tanh"])
+    o.backward()
+    path = viz.render(ag.draw(o), tmp_path / "mlp.svg")
+    width, height = map(float, re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', open(path).read()).groups())
+    assert width <= 3 * height, (width, height)
