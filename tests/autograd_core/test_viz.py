@@ -117,8 +117,9 @@ def test_highlight_only_the_paths_from_the_chosen_input():
     source = ag.draw(o, highlight_paths=a).source
     assert "1 path from a highlighted" in source
     lit = {(x, y) for x, y, attributes in edges(source) if viz.HIGHLIGHT in attributes}
-    assert lit == {(viz.node_id(a, o), viz.node_id(product.grad_fn, o)), (viz.node_id(product.grad_fn, o), viz.node_id(product, o)),
-                   (viz.node_id(product, o), viz.node_id(o.grad_fn, o)), (viz.node_id(o.grad_fn, o), viz.node_id(o, o))}
+    name = {item: viz.node_id(item, o) for item in (a, product.grad_fn, product, o.grad_fn, o)}
+    assert lit == {(name[a], name[product.grad_fn]), (name[product.grad_fn], name[product]),
+                   (name[product], name[o.grad_fn]), (name[o.grad_fn], name[o])}
     assert viz.HIGHLIGHT not in node_line(source, b, o)
 
 
