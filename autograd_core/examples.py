@@ -1,6 +1,8 @@
 """The chapter's computational graphs, built with the public API, for tests, tutorials and the command line.
 
-* Figure 3.1: o = cos(w^2), with do/dw = -2 w sin(w^2) (Eq. 3.1).
+* Eq. 3.1: o = sigmoid(sigmoid(w)), the chain rule for a composition of two functions:
+  do/dw = sigmoid'(sigmoid(w)) sigmoid'(w), with sigmoid'(v) = sigmoid(v) (1 - sigmoid(v)).
+* Figure 3.1: o = cos(w^2), with do/dw = -2 w sin(w^2).
 * Figure 3.3: o = sin(w^2) + cos(w^2): two paths from w to o.
 * Figure 3.4: layers of units, each the product of all units of the layer
   before; with width 2 and depth 5 the output is w^32, reached by 32 paths.
@@ -14,6 +16,20 @@ import numpy
 from .tensor import Tensor
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "hard_tanh")
+
+
+def equation_3_1(w=0.5):
+    """o = sigmoid(sigmoid(w)) (Eq. 3.1); returns ``(w, o)``.
+
+    By the chain rule do/dw = o (1 - o) * s (1 - s) with s = sigmoid(w): the
+    local derivative of the outer sigmoid at s times that of the inner one at w.
+    """
+    w = _leaf(w, "w")
+    s = w.sigmoid()
+    s.name = "s = sigmoid(w)"
+    o = s.sigmoid()
+    o.name = "o"
+    return w, o
 
 
 def figure_3_1(w=0.5):

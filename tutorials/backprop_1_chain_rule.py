@@ -5,7 +5,9 @@
 # follow from the chain rule applied along that graph. This tutorial checks
 # three statements of the chapter with the engine:
 #
-# * Eq. 3.1 and Figure 3.1: o = cos(w^2) has do/dw = -2 w sin(w^2).
+# * Eq. 3.1, the chain rule for a composition: o = sigmoid(sigmoid(w)) has
+#   do/dw = sigmoid'(sigmoid(w)) sigmoid'(w).
+# * Figure 3.1: o = cos(w^2) has do/dw = -2 w sin(w^2).
 # * Figures 3.2 and 3.3: o = sin(w^2) + cos(w^2) reaches w by two paths, and
 #   its derivative is the sum of the products of local derivatives along them.
 # * Eq. 3.3, the multivariable chain rule: do/dw = sum over the functions g_i
@@ -23,7 +25,7 @@ if "ipykernel" not in sys.modules:
 import matplotlib.pyplot as plt
 
 import autograd_core as ag
-from autograd_core.examples import figure_3_1, figure_3_3
+from autograd_core.examples import equation_3_1, figure_3_1, figure_3_3
 
 OUTPUT = os.environ.get("TUTORIAL_OUTPUT_DIR", "tutorial_output")
 os.makedirs(OUTPUT, exist_ok=True)
@@ -34,6 +36,20 @@ def save_diagram(digraph, name):
     ag.viz.save_diagram(digraph, os.path.join(OUTPUT, name))
     return digraph
 
+
+# %% [markdown]
+# ## Eq. 3.1: o = sigmoid(sigmoid(w))
+# Two nodes after w, s = sigmoid(w) and o = sigmoid(s). The chain rule multiplies
+# the local derivative of each: do/ds = o (1 - o) and ds/dw = s (1 - s).
+
+# %%
+w, o = equation_3_1(0.5)
+o.backward()
+s_value = 1 / (1 + np.exp(-0.5))
+o_value = 1 / (1 + np.exp(-s_value))
+by_hand = o_value * (1 - o_value) * s_value * (1 - s_value)
+assert abs(w.grad.item() - by_hand) < 1e-14
+print(f"Eq. 3.1 at w = 0.5: do/dw = o(1 - o) s(1 - s) = {by_hand:.10f}; the engine: {w.grad.item():.10f}")
 
 # %% [markdown]
 # ## Figure 3.1: o = cos(w^2)

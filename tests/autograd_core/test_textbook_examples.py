@@ -1,10 +1,23 @@
-"""The chapter's worked examples (Eq. 3.1, Figures 3.1, 3.3, 3.4) computed three ways."""
+"""The chapter's worked examples (Eq. 3.1; Figures 3.1, 3.3, 3.4) computed three ways."""
 import numpy as np
 import pytest
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.examples import figure_3_1, figure_3_3, figure_3_4
+from autograd_core.examples import equation_3_1, figure_3_1, figure_3_3, figure_3_4
+
+
+def sigmoid(v):
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def test_equation_3_1_derivative_of_sigmoid_of_sigmoid():
+    w, o = equation_3_1(0.3)
+    o.backward()
+    inner = sigmoid(0.3)
+    outer = sigmoid(inner)
+    assert o.item() == pytest.approx(outer, rel=1e-15)
+    assert w.grad.item() == pytest.approx(outer * (1 - outer) * inner * (1 - inner), rel=1e-12)
 
 
 def test_figure_3_1_derivative_of_cos_w_squared():
@@ -54,10 +67,12 @@ def test_count_paths_between_unconnected_nodes_is_zero():
 
 
 @pytest.mark.parametrize("build, expected", [
+    (lambda: equation_3_1(-0.4), lambda w: sigmoid(sigmoid(w)) * (1 - sigmoid(sigmoid(w)))
+     * sigmoid(w) * (1 - sigmoid(w))),
     (lambda: figure_3_1(0.8), lambda w: -2 * w * np.sin(w * w)),
     (lambda: figure_3_3(0.7), lambda w: 2 * w * np.cos(w * w) - 2 * w * np.sin(w * w)),
     (lambda: figure_3_4(depth=4, width=2, w=1.02), lambda w: 16 * w ** 15),
-], ids=["figure 3.1", "figure 3.3", "figure 3.4 depth 4"])
+], ids=["eq 3.1", "figure 3.1", "figure 3.3", "figure 3.4 depth 4"])
 def test_worked_examples_agree_three_ways(build, expected):
     """Dynamic programming, the sum over paths and finite differences (ag.compare) on the chapter's graphs."""
     w, o = build()
