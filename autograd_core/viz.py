@@ -367,7 +367,7 @@ def _format_array(array):
 def _format_number(value):
     if isinstance(value, (bool, numpy.bool_)):
         return str(value)
-    return f"{value:.4g}"
+    return f"{value + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0: a zero gradient reads 0, not -0
 
 
 def _operation_label(node):

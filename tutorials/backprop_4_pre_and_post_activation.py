@@ -142,6 +142,7 @@ figure, axes = plt.subplots(figsize=(6, 3.5))
 for r in range(4):
     axes.bar(np.arange(4) + 0.2 * r, np.abs(delta[r]), width=0.2, label=f"layer {r + 1}: {layer_activations[r]}")
 axes.set_xlabel("unit")
+axes.set_xticks(np.arange(4) + 0.3, [str(unit + 1) for unit in range(4)])
 axes.set_ylabel("|delta_r| = |dL/da_r|")
 axes.legend(fontsize=8)
 figure.tight_layout()

@@ -29,16 +29,19 @@ os.makedirs(OUTPUT, exist_ok=True)
 # %% [markdown]
 # ## Activations through ten ReLU layers
 # With a small fixed standard deviation (1e-2) the signal shrinks by a constant factor per layer and
-# vanishes; He's scaling keeps it of order one.
+# vanishes; He's scaling keeps it of order one. The layers widen and narrow in turn: with square
+# layers (r_in = r_out = r) Xavier's sqrt(2/(r_in + r_out)) is exactly fan-in's sqrt(1/r), and their
+# curves would lie on top of each other; here each layer's fan-in and fan-out differ, so they part.
 
 # %%
 width, depth = (64, 6) if FAST else (256, 10)
+widths = [width] + [int(width * factor) for factor in (2, 0.5, 1.5, 0.75, 2, 0.5, 1.5, 0.75, 1)[:depth]]
 x = np.random.default_rng(0).normal(size=(256, width))
 spreads = {}
 for scheme in ("normal", "fan_in_normal", "xavier", "he"):
     h, per_layer = x, []
-    for layer in range(depth):
-        h = ag.relu(nn.Linear(width, width, init=scheme, bias=False, rng=layer)(h)).numpy()
+    for layer, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        h = ag.relu(nn.Linear(fan_in, fan_out, init=scheme, bias=False, rng=layer)(h)).numpy()
         per_layer.append(h.std())
     spreads[scheme] = per_layer
     print(f"{scheme:>14}: std of the last layer's activations {per_layer[-1]:.3e}")
@@ -47,8 +50,10 @@ figure, axes = plt.subplots(figsize=(6, 4))
 for scheme, per_layer in spreads.items():
     axes.semilogy(range(1, depth + 1), per_layer, marker="o", label=scheme)
 axes.set_xlabel("layer")
+axes.set_xticks(range(1, depth + 1))
 axes.set_ylabel("std of ReLU activations")
-axes.set_title("Activation spread with depth (Section 3.3.3)")
+axes.set_title("Activation spread with depth (Section 3.3.3)\nlayer widths " + " → ".join(map(str, widths)),
+               fontsize=9)
 axes.legend()
 figure.tight_layout()
 figure.savefig(os.path.join(OUTPUT, "nn_initialisation_spread.png"))

@@ -84,16 +84,17 @@ assert clipped_losses[-1] < unclipped_losses[-1] / 10
 grid_x = np.linspace(-30, 4, 120 if FAST else 400)
 grid_y = np.linspace(-1, 4, 80 if FAST else 300)
 X, Y = np.meshgrid(grid_x, grid_y)
-figure, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+figure, axes = plt.subplots(1, 3, figsize=(17, 4.5), layout="constrained")
 for ax, path, title in [(axes[0], unclipped, "(a) without clipping"),
                         (axes[1], clipped, f"(b) clip_grad_norm, max_norm = {MAX_NORM}")]:
-    ax.contourf(X, Y, np.log10(cliff_loss(X, Y)), levels=30, cmap="terrain")   # log scale shows the step
+    filled = ax.contourf(X, Y, np.log10(cliff_loss(X, Y)), levels=30, cmap="viridis")  # log scale shows the step
     ax.axvline(1.0, color="black", linestyle="--", linewidth=0.8)
     ax.plot(path[:, 0], path[:, 1], "o-", color="crimson", markersize=3)
     ax.plot(*path[0], "ks", markersize=6)
     ax.set_xlim(grid_x[0], grid_x[-1])
     ax.set_ylim(grid_y[0], grid_y[-1])
     ax.set_title(title)
+figure.colorbar(filled, ax=axes[:2], label="log10 L", shrink=0.9)
 axes[2].semilogy(unclipped_losses, "o-", markersize=3, label="without clipping")
 axes[2].semilogy(clipped_losses, "o-", markersize=3, label="with clipping")
 axes[2].set_xlabel("step")

@@ -128,6 +128,6 @@ for path, label in [(small_start, "SGD from (0.5, 0.5)"), (large_start_slow, "SG
     ax.semilogy([loss(*point) for point in path], label=label)
 ax.set_xlabel("step")
 ax.set_ylabel("L = x^2 + y^10")
-ax.legend()
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the axes, clear of every curve
 figure.savefig(os.path.join(OUTPUT, "exercise_6_loss.png"), dpi=100, bbox_inches="tight")
 print("the lesson: one global rate cannot serve both the flat and the steep direction; per-parameter rates can")

@@ -111,3 +111,37 @@ assert curves["momentum (beta = 0.9)"][-1] < sgd / 100
 assert curves["Nesterov (beta = 0.9)"][-1] < sgd / 100
 assert curves["Adam"][-1] < sgd
 print("every optimizer cuts the loss tenfold; momentum and Nesterov beat steepest descent by more than 100x")
+
+# %% [markdown]
+# ## Why AdaDelta rises late
+# AdaDelta has no learning rate: its step along w_i is r_i = sqrt((delta_i + eps) / (A_i + eps)) times
+# the gradient (Eq. 3.43). As the loss falls, the average of squared gradients A_i shrinks quickly,
+# while delta_i, the average of squared past increments, remembers the larger steps of the descent.
+# The per-coordinate rates r_i therefore grow. A step W <- W - diag(r) H (W - W*) on this bowl is
+# stable only while the largest eigenvalue of diag(r) H stays below 2 (Section 3.5.2's condition
+# alpha < 2 / curvature, with each coordinate's own alpha): once the growing rates push it past 2, the
+# iterate bounces across the steep direction of the valley and the loss climbs, until A_i catches up
+# with the larger gradients and the rates shrink again. Measured:
+
+# %%
+W = ag.tensor(START.copy(), requires_grad=True)
+adadelta = optim.AdaDelta([W], eps=1e-4)
+H_array = H.numpy()
+stability, adadelta_losses = [], []
+for _ in range(STEPS):
+    adadelta.zero_grad()
+    loss(W).backward()
+    adadelta.step()
+    state = adadelta.state[id(W)]
+    rates = np.sqrt((state["delta"] + 1e-4) / (state["A"] + 1e-4))
+    stability.append(float(np.max(np.linalg.eigvals(rates[:, None] * H_array).real)))
+    with ag.no_grad():
+        adadelta_losses.append(loss(W).item())
+unstable = [step for step, value in enumerate(stability) if value > 2]
+lowest = int(np.argmin(adadelta_losses))
+print(f"largest eigenvalue of diag(r) H: {stability[0]:.2f} after the first step, {max(stability):.2f} at its peak")
+if unstable:
+    print(f"it first exceeds 2 at step {unstable[0] + 1}; AdaDelta's loss is lowest at step {lowest + 1} and "
+          f"rises {adadelta_losses[-1] / adadelta_losses[lowest]:.1f}x by step {STEPS}")
+else:
+    print("it stays below 2 throughout")
