@@ -15,6 +15,11 @@ exponentially weighted running averages kept during training or the
 statistics of the whole training population, computed by
 ``compute_population_statistics`` over a data loader.
 
+A variant of the text, stated: training normalises with Eq. 3.59's variance
+(dividing by m), but the running variance kept for inference averages the
+unbiased estimate m / (m - 1) sigma_i^2, as PyTorch does, since a mini-batch's
+variance underestimates the population's.
+
 Placing the layer before the activation or after it gives the two designs
 of Figure 3.18 (``nn.MLP(..., batch_norm="pre" | "post")``).
 """

@@ -10,9 +10,10 @@ exponential average of squared increments (both initially 0)::
 
 The text has no learning rate. ``lr`` (default 1, which is the text's rule)
 multiplies Dw_i so that the learning-rate schedules compose with AdaDelta as
-with every other optimizer (PyTorch does the same). Epsilon sits inside both
-square roots (``eps_inside_sqrt=True``, Zeiler's placement and the text's);
-it is what makes the first steps move at all, since delta_i starts at 0.
+with every other optimizer (PyTorch does the same). Eq. 3.43 has no epsilon;
+Zeiler's AdaDelta paper adds one inside both square roots, and so does this
+class by default (``eps_inside_sqrt=True``): it is what makes the first steps
+move at all, since delta_i starts at 0.
 ``eps_inside_sqrt=False`` uses (sqrt(delta_i) + epsilon) / (sqrt(A_i) + epsilon).
 """
 from autograd_core.backend import get_array_module

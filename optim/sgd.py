@@ -4,6 +4,11 @@ Plain mini-batch SGD (Eq. 3.32)::
 
     W <- W - alpha dL/dW
 
+Eq. 3.32 sums the loss over the mini-batch; the losses of ``nn`` and the engine
+(``cross_entropy``, ``mse``) average it, so dL/dW here is the text's divided by
+the batch size m and ``lr`` plays the role of alpha / m. The step is the same
+for a given alpha / m; only the scale of the learning rate differs.
+
 Momentum (Section 3.5.2), with V the velocity (initially 0) and beta the momentum::
 
     V <- beta V - alpha dL/dW

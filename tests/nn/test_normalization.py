@@ -13,15 +13,16 @@ def reference_batch_norm(v, gamma, beta, eps, grad_a):
     sigma2 = ((v - mu) ** 2).sum(axis=0) / m                          # Eq. 3.59
     vhat = (v - mu) / np.sqrt(sigma2 + eps)                           # Eq. 3.60
     a = gamma * vhat + beta                                           # Eq. 3.61
-    grad_vhat = grad_a * gamma
-    grad_sigma2 = -0.5 * (sigma2 + eps) ** -1.5 * (grad_vhat * (v - mu)).sum(axis=0)   # Eq. 3.63
-    grad_mu = -(grad_vhat / np.sqrt(sigma2 + eps)).sum(axis=0)                          # Eq. 3.64
+    grad_beta = grad_a.sum(axis=0)                                    # Eq. 3.62: dL/dbeta_i
+    grad_gamma = (grad_a * vhat).sum(axis=0)                          # Eq. 3.63: dL/dgamma_i
+    grad_vhat = grad_a * gamma                                        # Eq. 3.65: dL/dvhat_i = gamma_i dL/da_i
+    # dL/dsigma_i^2 and dL/dmu_i, the two terms that Eq. 3.64 needs besides dL/dvhat_i
+    grad_sigma2 = -0.5 * (sigma2 + eps) ** -1.5 * (grad_vhat * (v - mu)).sum(axis=0)
+    grad_mu = -(grad_vhat / np.sqrt(sigma2 + eps)).sum(axis=0)
     grad_mu += grad_sigma2 * (-2.0 / m) * (v - mu).sum(axis=0)
-    grad_v = (grad_vhat / np.sqrt(sigma2 + eps)                       # Eq. 3.62
+    grad_v = (grad_vhat / np.sqrt(sigma2 + eps)                       # Eq. 3.64: dL/dv_i^(r), three terms
               + grad_sigma2 * 2.0 * (v - mu) / m
               + grad_mu / m)
-    grad_gamma = (grad_a * vhat).sum(axis=0)                          # Eq. 3.65
-    grad_beta = grad_a.sum(axis=0)
     return a, grad_v, grad_gamma, grad_beta
 
 
