@@ -118,6 +118,26 @@ def bench_deep(cupy, torch):
     return row
 
 
+def profile_large_step(cupy, steps=20, rows=25):
+    """cProfile of autograd_core's large MLP step on the GPU: where the time over hand-written CuPy goes."""
+    import cProfile
+    import io
+    import pstats
+
+    X, y, params = make_mlp_problem(*MLP_LARGE)
+    model = AgMLP([cupy.asarray(p) for p in params], cupy.asarray(X), cupy.asarray(y))
+    for _ in range(3):
+        model.step()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        model.step()
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(rows)
+    return text.getvalue()
+
+
 def ratio(a, b):
     return f"{a / b:.2f}x" if a is not None and b else "—"
 
@@ -145,6 +165,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=30, help="timed repeats per MLP and chain row (default 30)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print a cProfile of autograd_core's large MLP step (20 steps)")
     arguments = parser.parse_args(argv)
     if not ag.gpu_available():
         parser.error("CuPy with a CUDA device is needed: pip install -e \".[cuda12]\" (or [cuda13]) on a GPU machine")
@@ -163,6 +185,8 @@ def main(argv=None):
     print("loss agreement with hand-written CuPy over the first 3 steps (max relative difference): "
           + ", ".join(f"{label} {row['loss_max_rel_diff']}" for label, row in results.items()
                       if label.startswith("mlp_")))
+    if arguments.profile:
+        print(profile_large_step(cupy))
     if arguments.json:
         with open(arguments.json, "w") as handle:
             json.dump(results, handle, indent=2)

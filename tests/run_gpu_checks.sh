@@ -17,7 +17,7 @@ PYTHON="${PYTHON:-python3}"
   suite=$?
   echo "== GPU benchmark"
   if "$PYTHON" -c "import cupy" 2>/dev/null; then BENCH_PYTHON="$PYTHON"; else BENCH_PYTHON="${VENV:-.venv}/bin/python"; fi
-  PYTHONPATH="$PWD" "$BENCH_PYTHON" benchmarks/bench_gpu.py --json "${LOG%.log}.json"
+  PYTHONPATH="$PWD" "$BENCH_PYTHON" benchmarks/bench_gpu.py --json "${LOG%.log}.json" ${GPU_BENCH_ARGS:-}
   bench=$?
   echo "== suite exit $suite, benchmark exit $bench"
   [ "$suite" = 0 ] && [ "$bench" = 0 ]
