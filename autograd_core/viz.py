@@ -491,3 +491,6 @@ def _draw_summaries(graph, group_of, hidden, groups):
                           style="filled", fillcolor=COLOURS["group"])
         summaries[name] = node_id
     return summaries
+
+
+from .step_through import step_through  # noqa: E402, F401  (viz.step_through; it builds on draw, so imported last)

@@ -1,4 +1,4 @@
-"""trace_backward: the dynamic programme and the sum over paths written out, agreeing with the engine number for number."""
+"""trace_backward: the dynamic programme and the sum over paths written out, agreeing with the engine exactly."""
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
