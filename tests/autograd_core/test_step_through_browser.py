@@ -220,3 +220,20 @@ def test_names_are_shown_as_text_never_run_as_markup(browser, tmp_path):
     assert browser.title == "<i>names</i>"
     assert css(browser, ".agst-node")[0].text == w.name
     assert not css(browser, ".agst-panel b:not(.agst-node)") and not css(browser, ".agst-panel img")
+
+
+def test_inline_players_as_a_notebook_shows_them_work_apart_and_leave_the_address_alone(browser, tmp_path):
+    w, o = figure_3_3(0.7)
+    first, second = ag.viz.step_through(o), ag.viz.step_through(o, mode="paths")
+    page = tmp_path / "notebook_like.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{first._repr_html_()}<p>between</p>{second._repr_html_()}"
+                    "</body></html>", encoding="utf-8")
+    open_page(browser, page)
+    players = css(browser, ".agst")
+    assert len(players) == 2 and all(player.get_attribute("data-step") == "0" for player in players)
+    players[1].click()  # focus: inside a notebook a player takes the keys only while it has the focus
+    press(browser, "\ue010")
+    assert players[0].get_attribute("data-step") == "0" and players[1].get_attribute("data-step") == "1"
+    players[0].find_element("css selector", ".agst-next").click()
+    assert players[0].get_attribute("data-step") == "1" and players[1].get_attribute("data-step") == "1"
+    assert urllib.parse.urlparse(browser.current_url).fragment == ""
