@@ -320,7 +320,10 @@ def _key(tensor):
 
 
 class _Names:
-    """Short, unique names for the tensors of a trace: ``y`` for a tensor named "y = w^2", ``sin2`` if unnamed."""
+    """Short, unique names for the tensors of a trace: ``y`` for a tensor named "y = w^2", ``sin2`` if unnamed.
+
+    An unnamed output is ``o``, as in the chapter.
+    """
 
     def __init__(self):
         self._by_key = {}
@@ -328,13 +331,16 @@ class _Names:
         self._unnamed = 0
         self.output_symbol = "o"
 
-    def symbol(self, tensor):
+    def symbol(self, tensor, unnamed=None):
+        """The tensor's short name; ``unnamed`` is the one to give it if it has no name of its own."""
         key = _key(tensor)
         found = self._by_key.get(key)
         if found is not None:
             return found
         if tensor.name:
             base = str(tensor.name).split(" = ")[0].strip() or str(tensor.name)
+        elif unnamed:
+            base = unnamed
         else:
             self._unnamed += 1
             base = f"{'leaf' if tensor.grad_fn is None else tensor.grad_fn.name.lower()}{self._unnamed}"
@@ -374,7 +380,7 @@ def _dynamic_programme(output, seed, names):
     gradients are summed in the order the engine sums them, so every number
     is the one ``backward()`` computes.
     """
-    names.output_symbol = names.symbol(output)
+    names.output_symbol = names.symbol(output, unnamed="o")  # the chapter's name for the output
     root = output.grad_fn
     if root is None:
         _refuse_hooks(output, output, names)
