@@ -400,8 +400,7 @@ def _dynamic_programme(output, seed, names):
                 _refuse_hooks(value, value, names)
                 last_consumer[id(value)] = (position, value)
     for position, leaf in last_consumer.values():
-        if leaf not in leaves_after[position]:
-            leaves_after[position].append(leaf)
+        leaves_after[position].append(leaf)
     grads, contributions = {root: seed}, {root: []}
     steps = []
     with no_grad():

@@ -65,7 +65,7 @@ print()
 print(ag.trace_backward(o, mode="paths"))
 player = write_player(o, "figure_3_3_step_through.html", title="Figure 3.3: o = sin(w^2) + cos(w^2)")
 write_player(o, "figure_3_3_paths.html", mode="paths", title="Figure 3.3: the two paths from w to o")
-player
+player  # noqa: B018 (the last value of a cell: a notebook shows the player inline)
 
 # %% [markdown]
 # ## Figure 3.4 at depth 3: eight paths, six hidden units
@@ -89,7 +89,7 @@ print(f"{len(steps)} steps of the dynamic programme against {len(by_paths)} path
 same_as_backward(steps, o, [w])
 write_player(o, "figure_3_4_step_through.html", title="Figure 3.4 at depth 3: o = w^8, by dynamic programming")
 player = write_player(o, "figure_3_4_paths.html", mode="paths", title="Figure 3.4 at depth 3: the 8 paths from w")
-player
+player  # noqa: B018 (the last value of a cell: a notebook shows the player inline)
 
 # %% [markdown]
 # ## A two-layer scalar MLP
@@ -110,4 +110,4 @@ for step in steps[:6]:
 print("...")
 same_as_backward(steps, o, weights)
 player = write_player(o, "mlp_step_through.html", inputs=weights, title="A scalar MLP: two tanh layers of two units")
-player
+player  # noqa: B018 (the last value of a cell: a notebook shows the player inline)

@@ -237,3 +237,11 @@ def test_random_graphs_trace_agrees_with_backward_exactly(recipe):
     for leaf in leaves:
         assert [[id(t) for t in step.path] for step in by_paths if step.input is leaf] == [
             [id(t) for t in path] for path in ag.paths(output, leaf)]
+
+
+def test_tensor_leaves_finished_by_the_same_operation_each_get_a_step():
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="a")
+    b = Tensor(np.array([3.0, -1.0]), requires_grad=True, name="b")
+    trace = ag.trace_backward((a * b).sum())
+    assert [step.name for step in trace[-2:]] == ["a", "b"]
+    assert np.array_equal(trace[-2].grad, b.numpy()) and np.array_equal(trace[-1].grad, a.numpy())
