@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given, settings
 
 import autograd_core as ag
-from autograd_core import Tensor
+from autograd_core import Tensor, backend
 from autograd_core.engine import topological_order
 from autograd_core.examples import figure_3_3, figure_3_4, mlp, scalar_mlp
 
@@ -245,3 +245,18 @@ def test_tensor_leaves_finished_by_the_same_operation_each_get_a_step():
     trace = ag.trace_backward((a * b).sum())
     assert [step.name for step in trace[-2:]] == ["a", "b"]
     assert np.array_equal(trace[-2].grad, b.numpy()) and np.array_equal(trace[-1].grad, a.numpy())
+
+
+@pytest.mark.gpu
+def test_a_cupy_graph_is_traced_on_the_device():
+    cp = backend.cupy_module()
+    x = Tensor(cp.asarray([0.3, -1.2]), requires_grad=True, name="x")
+    w = Tensor(cp.asarray(0.7), requires_grad=True, name="w")
+    o = ((x * w).sin() + w * w).sum()
+    trace = ag.trace_backward(o, inputs=[x, w])
+    assert all(backend.device_of(step.grad).startswith("cuda") for step in trace)
+    assert "∂o/∂w = " in str(trace)
+    o.backward(retain_graph=True)
+    assert cp.array_equal(x.grad.data, trace.gradients[0]) and cp.array_equal(w.grad.data, trace.gradients[1])
+    by_paths = ag.trace_backward(o, inputs=[x, w], mode="paths")
+    assert [check.path_count for check in by_paths.checks] == [1, 3] and all(check.agrees for check in by_paths.checks)
