@@ -18,6 +18,7 @@ from .ops import (abs, binary_cross_entropy, broadcast_to, clip, concatenate, co
                   swapaxes, tanh, transpose, var, where)
 from .paths import compare, count_paths, paths
 from .tensor import Tensor, tensor
+from .trace import trace_backward
 from .viz import draw
 
 __version__ = "0.1.0"
@@ -36,5 +37,5 @@ __all__ = [
     "exp", "expand_dims", "gpu_available", "grad", "gradcheck", "hard_tanh", "hessian", "hvp", "is_grad_enabled",
     "jacobian", "leaky_relu", "log", "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min",
     "minimum", "mse", "no_grad", "norm", "paths", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt",
-    "squeeze", "stack", "sum", "swapaxes", "tanh", "tensor", "transpose", "var", "where",
+    "squeeze", "stack", "sum", "swapaxes", "tanh", "tensor", "trace_backward", "transpose", "var", "where",
 ]

@@ -4,6 +4,7 @@
     python -m autograd_core paths --graph fig3.4 --depth 8
     python -m autograd_core paths --graph fig3.4 --depths 4 8 12 16 20
     python -m autograd_core draw --graph mlp --output mlp.svg --collapse
+    python -m autograd_core step-through --graph fig3.3 -o fig33.html      a page that steps through backpropagation
     python -m autograd_core nn-demo                      train an MLP on the digits (python -m autograd_core.nn demo)
 
 Installed, the same commands run as ``autograd-core demo`` and so on. Diagrams are written by
@@ -188,6 +189,22 @@ def _write_drawing(arguments, inputs, output, layers, title=None):
     save_diagram(digraph, path)
 
 
+def step_through_command(arguments):
+    """Write the step-through player of one of the graphs: the dynamic programme, or the sum over paths."""
+    from .step_through import step_through
+    from .viz import GraphvizNotFoundError
+
+    inputs, output, _, description = build(arguments.graph, arguments.depth, arguments.width, arguments.w)
+    try:
+        player = step_through(output, arguments.output, mode=arguments.mode, inputs=inputs, title=description,
+                              max_paths=arguments.max_paths)
+    except GraphvizNotFoundError as error:  # a RuntimeError: the one-line report of cli.run needs a user error
+        raise OSError(str(error)) from error
+    unit = "steps of the dynamic programme" if arguments.mode == "dp" else "paths"
+    print(f"wrote {arguments.output}: {len(player.trace)} {unit}; open it in a browser")
+    return 0
+
+
 def _graph_options(parser, default_graph):
     parser.add_argument("--graph", choices=GRAPHS, default=default_graph,
                         help="fig3.1 cos(w^2), fig3.3 sin(w^2)+cos(w^2), fig3.4 layered products, mlp a scalar "
@@ -245,6 +262,17 @@ def make_parser():
                                   "(auto, the default)")
     draw_parser.add_argument("--no-values", action="store_true", help="hide values and gradients")
     draw_parser.set_defaults(run=draw_command)
+
+    step_parser = commands.add_parser(
+        "step-through", help="write a self-contained web page that steps through backpropagation on a graph")
+    _graph_options(step_parser, "fig3.3")
+    step_parser.add_argument("--mode", choices=("dp", "paths"), default="dp",
+                             help="dp: one node finished per step (default); paths: one path per step, summed")
+    step_parser.add_argument("--max-paths", type=positive_int, default=1000,
+                             help="with --mode paths: refuse an input with more paths than this (default 1000)")
+    step_parser.add_argument("--output", "-o", required=True, metavar="FILE.html",
+                             help="the page to write: one self-contained HTML file that works offline")
+    step_parser.set_defaults(run=step_through_command)
 
     nn_demo_parser = commands.add_parser(
         "nn-demo", add_help=False, help="train an MLP on the digits (the options of python -m autograd_core.nn demo)")

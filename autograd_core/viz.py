@@ -47,17 +47,27 @@ def _key(tensor):
     return ("t", id(graph_node(tensor)))
 
 
-def node_id(tensor_or_operation, output):
-    """The DOT name ``draw(output)`` gives a tensor (``t<n>``) or an operation (``f<n>``), for styling or lookups.
+def node_names(output):
+    """A function giving the DOT name that ``draw(output)`` gives a tensor (``t<n>``) or an operation (``f<n>``).
 
     Names number the nodes in the order ``draw`` walks the graph back from ``output`` (a Tensor or a
-    list of them), so the same graph gives the same DOT text on every run.
+    list of them), so the same graph gives the same DOT text on every run. Build it once for many lookups.
     """
     names = _Graph([output] if isinstance(output, Tensor) else list(output)).names
-    key = _key(tensor_or_operation) if isinstance(tensor_or_operation, Tensor) else ("f", id(tensor_or_operation))
-    if key not in names:
-        raise ValueError(f"node_id: {tensor_or_operation!r} is not in the graph of the given output")
-    return names[key]
+
+    def name_of(tensor_or_operation):
+        key = (_key(tensor_or_operation) if isinstance(tensor_or_operation, Tensor)
+               else ("f", id(tensor_or_operation)))
+        if key not in names:
+            raise ValueError(f"node_id: {tensor_or_operation!r} is not in the graph of the given output")
+        return names[key]
+
+    return name_of
+
+
+def node_id(tensor_or_operation, output):
+    """The DOT name ``draw(output)`` gives one tensor or operation (see ``node_names`` for many)."""
+    return node_names(output)(tensor_or_operation)
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -567,3 +577,6 @@ def _draw_summaries(graph, group_of, hidden, groups):
                           style="filled", fillcolor=COLOURS["group"])
         summaries[name] = summary_id
     return summaries
+
+
+from .step_through import step_through  # noqa: E402, F401  (viz.step_through; it builds on draw, so imported last)
