@@ -74,7 +74,7 @@ def move_to(array, device):
     if cupy is None:
         raise RuntimeError(
             f"cannot move data to {device!r}: CuPy is not installed or no CUDA device is visible. "
-            "Install the extra with `pip install autograd-core[cuda12]` (or [cuda13]) on a machine with a GPU."
+            "Install the extra with `pip install -e '.[cuda12]'` (or [cuda13]) from a clone, on a machine with a GPU."
         )
     with cupy.cuda.Device(int(device.split(":")[1])):
         return cupy.asarray(array)

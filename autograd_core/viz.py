@@ -31,7 +31,7 @@ HIGHLIGHT = "#d62728"
 RANKDIRS = ("LR", "TB", "RL", "BT")
 
 _INSTALL_PYTHON_PACKAGE = (
-    "drawing computational graphs needs the graphviz Python package: pip install autograd-core[graphviz] "
+    "drawing computational graphs needs the graphviz Python package: pip install -e \".[graphviz]\" from a clone "
     "(or pip install graphviz)"
 )
 _INSTALL_DOT = (

@@ -1,6 +1,6 @@
 """The handwritten digits that ship with scikit-learn (no download), split for the digits demonstration.
 
-scikit-learn is an optional dependency (``pip install autograd-core[datasets]``).
+scikit-learn is an optional dependency (``pip install -e ".[datasets]"`` from a clone).
 """
 import numpy
 
@@ -13,7 +13,7 @@ def load_digits(dtype=numpy.float64):
         from sklearn import datasets
     except ImportError as error:
         raise ImportError("nn.datasets.load_digits needs scikit-learn, an optional dependency: "
-                          "pip install 'autograd-core[datasets]' (or pip install scikit-learn)") from error
+                          "pip install -e '.[datasets]' from a clone (or pip install scikit-learn)") from error
     digits = datasets.load_digits()
     return digits.data.astype(dtype), digits.target.astype(numpy.int64)
 
