@@ -196,7 +196,7 @@ def test_a_chain_of_twenty_thousand_operations_draws_without_recursion():
 def test_missing_graphviz_package_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)
     w, o = figure_3_1()
-    with pytest.raises(ImportError, match=r"pip install autograd-core\[graphviz\]"):
+    with pytest.raises(ImportError, match=r"pip install -e \"\.\[graphviz\]\" from a clone"):
         ag.draw(o)
 
 
