@@ -11,7 +11,7 @@
   sparsity penalty on a hidden activation is a loss on a hidden node,
   Section 3.2.7), ``weight_penalty`` over a module's weights, and
   ``hidden_penalties``, the sum of what ``nn.ActivityPenalty`` layers
-  recorded in the last forward pass.
+  recorded in the last forward pass (``release_hidden_penalties`` forgets it).
 
 Every loss takes ``reduction``: ``"mean"`` (over examples), ``"sum"`` or ``"none"``.
 """
@@ -116,6 +116,16 @@ def hidden_penalties(module):
     terms = [child.last_penalty for child in module.modules()
              if getattr(child, "last_penalty", None) is not None]
     return _total(terms) if terms else None
+
+
+def release_hidden_penalties(module):
+    """Forget what ``ActivityPenalty`` layers recorded, so their graphs (and the batch's activations) can be freed.
+
+    ``nn.fit`` calls it after each backward pass.
+    """
+    for child in module.modules():
+        if getattr(child, "last_penalty", None) is not None:
+            child.last_penalty = None
 
 
 def _total(terms):

@@ -122,6 +122,7 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
                 objective = loss if extra is None else loss + extra
                 optimizer.zero_grad()
                 objective.backward()
+                functional.release_hidden_penalties(model)   # else the last batch's graph outlives fit
                 optimizer.step()
                 count = len(X_batch)
                 seen += count
