@@ -23,6 +23,7 @@ import numpy
 import autograd_core as ag
 
 from .arrays import array_module, as_tensor, raw, to_numpy
+from .checks import features_last, positive_int, real_number, tensor_like
 from .module import Module, Parameter
 
 STATISTICS = ("running", "population")
@@ -41,11 +42,9 @@ class BatchNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=numpy.float64):
         super().__init__()
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
-        self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.momentum = float(momentum)
+        self.num_features = positive_int(num_features, "num_features", "BatchNorm")
+        self.eps = real_number(eps, "eps", "BatchNorm", minimum=0, include_minimum=False)
+        self.momentum = real_number(momentum, "momentum", "BatchNorm", minimum=0, maximum=1)
         self.gamma = Parameter(numpy.ones(self.num_features, dtype=dtype))
         self.beta = Parameter(numpy.zeros(self.num_features, dtype=dtype))
         self.register_buffer("running_mean", numpy.zeros(self.num_features, dtype=dtype))
@@ -56,6 +55,7 @@ class BatchNorm(Module):
         self.population_accumulator = None
 
     def forward(self, v):
+        tensor_like(v, "the input v", f"BatchNorm({self.num_features})")
         if v.ndim != 2 or v.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm({self.num_features}) expects inputs of shape (batch, "
                              f"{self.num_features}), got {tuple(v.shape)}")
@@ -72,7 +72,7 @@ class BatchNorm(Module):
         m = v.shape[0]
         if m < 2:
             raise ValueError(f"BatchNorm in training mode needs a batch of at least 2 examples, got {m}: the "
-                             "variance of one example is 0. Use drop_last=True in the data loader, a larger "
+                             "variance of fewer than two examples is 0 or undefined. Use drop_last=True in the data loader, a larger "
                              "batch, or call model.eval() for inference.")
         mu = v.mean(axis=0, keepdims=True)                       # Eq. 3.58
         centred = v - mu
@@ -187,15 +187,13 @@ class LayerNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, dtype=numpy.float64):
         super().__init__()
-        self.num_features = int(num_features)
-        self.eps = float(eps)
+        self.num_features = positive_int(num_features, "num_features", "LayerNorm")
+        self.eps = real_number(eps, "eps", "LayerNorm", minimum=0, include_minimum=False)
         self.gamma = Parameter(numpy.ones(self.num_features, dtype=dtype))
         self.beta = Parameter(numpy.zeros(self.num_features, dtype=dtype))
 
     def forward(self, x):
-        if x.shape[-1] != self.num_features:
-            raise ValueError(f"LayerNorm({self.num_features}) expects {self.num_features} features in the last "
-                             f"axis, got shape {tuple(x.shape)}")
+        features_last(x, "the input x", f"LayerNorm({self.num_features})", self.num_features)
         x = as_tensor(x)
         centred = x - x.mean(axis=-1, keepdims=True)
         variance = (centred * centred).mean(axis=-1, keepdims=True)
