@@ -10,6 +10,8 @@ rule needs it, and saves and restores state with ``state_dict`` and
 ``load_state_dict``.
 """
 import abc
+import functools
+import inspect
 import math
 import numbers
 import weakref
@@ -48,6 +50,17 @@ def denominator(accumulator, epsilon, eps_inside_sqrt):
     root = xp.sqrt(accumulator)
     root += epsilon
     return root
+
+
+@functools.lru_cache(maxsize=None)
+def numeric_settings(optimizer_class):
+    """The settings of an optimizer class that are numbers: ``lr`` and those whose default is a number."""
+    names = {"lr"}
+    for parameter in inspect.signature(optimizer_class.__init__).parameters.values():
+        default = parameter.default
+        if isinstance(default, numbers.Real) and not isinstance(default, bool):
+            names.add(parameter.name)
+    return frozenset(names)
 
 
 class ParamGroup(dict):
@@ -148,13 +161,12 @@ class Optimizer(abc.ABC):
     def check_settings(self, group):
         """Raise TypeError or ValueError for settings of the wrong kind or out of range; subclasses extend it.
 
-        Every setting whose default is a number (and ``lr``) must be a finite
+        Every setting whose default in the constructor is a number (and ``lr``) must be a finite
         real number: a string, None, a bool, NaN or infinity is refused.
         """
+        numeric = numeric_settings(type(self))
         for name, value in group.items():
-            default = self.defaults.get(name)
-            numeric_default = isinstance(default, numbers.Real) and not isinstance(default, bool)
-            if name == "lr" or numeric_default:
+            if name in numeric:
                 if isinstance(value, bool) or not isinstance(value, numbers.Real):
                     raise TypeError(f"{type(self).__name__}: {name} must be a finite number, "
                                     f"got {type(value).__name__} {value!r}")
