@@ -68,19 +68,19 @@ class ParamGroup(dict):
 
     ``group["lr"] = float("nan")`` (or a schedule writing a bad rate) raises at
     once, naming the setting, instead of silently turning every weight to NaN.
+    The group refers to its optimizer weakly, so the two form no reference cycle.
     """
 
     def __init__(self, settings, optimizer):
         super().__init__(settings)
-        self._check = weakref.WeakMethod(optimizer.check_settings)
+        self._optimizer = weakref.ref(optimizer)
 
     def __setitem__(self, name, value):
-        if name != "params":
+        optimizer = self._optimizer()
+        if name != "params" and optimizer is not None:
             candidate = dict(self)
             candidate[name] = value
-            check = self._check()
-            if check is not None:
-                check(candidate)
+            optimizer.check_settings(candidate)
         super().__setitem__(name, value)
 
     def update(self, *args, **settings):
@@ -91,6 +91,14 @@ class ParamGroup(dict):
         if name not in self:
             self[name] = value
         return self[name]
+
+    def __reduce_ex__(self, protocol):
+        # copied or pickled with its optimizer, the group refers to the copy of that optimizer
+        return _rebuild_param_group, (dict(self), self._optimizer())
+
+
+def _rebuild_param_group(settings, optimizer):
+    return ParamGroup(settings, optimizer) if optimizer is not None else dict(settings)
 
 
 class Optimizer(abc.ABC):

@@ -101,3 +101,24 @@ def test_a_schedule_cannot_write_a_bad_rate_into_the_optimizer():
     with pytest.raises(ValueError, match="lr must be a finite number"):
         schedule.step()
     assert opt.param_groups[0]["lr"] == 0.1
+
+
+def test_checked_groups_survive_copying_and_form_no_reference_cycle():
+    import copy
+    import gc
+    import pickle
+    import weakref
+
+    opt = optim.SGD(params(), lr=0.1)
+    for twin in (copy.deepcopy(opt), pickle.loads(pickle.dumps(opt))):
+        twin.param_groups[0]["lr"] = 0.2
+        assert opt.param_groups[0]["lr"] == 0.1
+        with pytest.raises(ValueError, match="lr must be a finite number"):
+            twin.param_groups[0]["lr"] = float("nan")
+    reference = weakref.ref(opt)
+    gc.disable()
+    try:
+        del opt
+        assert reference() is None                   # freed by reference counting alone
+    finally:
+        gc.enable()
