@@ -96,13 +96,21 @@ class BatchNorm(Module):
 
     def _inference_statistics(self):
         if self.statistics == "running":
-            return self.running_mean, self.running_var
-        if self.statistics == "population":
+            names = ("running_mean", "running_var")
+        elif self.statistics == "population":
             if self.population_mean is None:
                 raise RuntimeError("BatchNorm.statistics is 'population' but no population statistics were "
                                    "computed: call nn.compute_population_statistics(model, loader) first")
-            return self.population_mean, self.population_var
-        raise ValueError(f"BatchNorm.statistics must be one of {STATISTICS}, got {self.statistics!r}")
+            names = ("population_mean", "population_var")
+        else:
+            raise ValueError(f"BatchNorm.statistics must be one of {STATISTICS}, got {self.statistics!r}")
+        for name in names:
+            # a buffer assigned or loaded by hand could have any shape, and would broadcast silently
+            shape = None if self._buffers[name] is None else tuple(self._buffers[name].shape)
+            if shape != (self.num_features,):
+                raise ValueError(f"BatchNorm({self.num_features}): buffer {name} must have shape "
+                                 f"({self.num_features},), got {shape}")
+        return tuple(self._buffers[name] for name in names)
 
     def _load_buffer(self, name, array):
         super()._load_buffer(name, array)

@@ -68,7 +68,7 @@ class Transform(Module):
     @property
     def input_features(self):
         """The number of features the transform was fitted on."""
-        self._require_fitted()
+        self._require_consistent_statistics()
         return int(self._buffers[self.statistic_names[0]].shape[0])
 
     @property
@@ -88,6 +88,19 @@ class Transform(Module):
         xp = array_module(like)
         dtype = raw(like).dtype if raw(like).dtype.kind == "f" else numpy.float64
         return xp.asarray(value, dtype=dtype)
+
+    def _require_consistent_statistics(self):
+        """Raise unless fitted, with statistics whose shapes agree (a loaded state could hold any shapes)."""
+        self._require_fitted()
+        shapes = {name: tuple(self._buffers[name].shape) for name in self.statistic_names}
+        if not self._shapes_agree(shapes):
+            raise ValueError(f"{type(self).__name__}'s statistics have shapes that do not fit together, {shapes}: "
+                             "load a state saved from the same kind of transform, or fit it again")
+
+    def _shapes_agree(self, shapes):
+        """True when every statistic is a vector with one entry per feature."""
+        first = shapes[self.statistic_names[0]]
+        return len(first) == 1 and all(shape == first for shape in shapes.values())
 
     def _require_fitted(self):
         if not self.fitted:
@@ -239,8 +252,13 @@ class PCAWhitening(Transform):
 
     @property
     def output_features(self):
-        self._require_fitted()
+        self._require_consistent_statistics()
         return int(self._buffers["components"].shape[1])
+
+    def _shapes_agree(self, shapes):
+        """mean (d,), components (d, k), scale (k,)."""
+        mean, components, scale = shapes["mean"], shapes["components"], shapes["scale"]
+        return len(mean) == 1 and len(scale) == 1 and components == (mean[0], scale[0])
 
     def _apply(self, x):
         return ((x - self.statistic("mean", x)) @ self.statistic("components", x)) * self.statistic("scale", x)

@@ -84,6 +84,30 @@ def test_assigning_a_plain_value_to_a_sub_module_name_is_a_type_error():
     assert len(model.parameters()) == 2
 
 
+def test_batch_norm_refuses_statistics_of_another_shape_instead_of_broadcasting_them():
+    layer = nn.BatchNorm(3).eval()
+    layer.running_mean = np.zeros(1)                                # would broadcast over the 3 units
+    with pytest.raises(ValueError, match=r"buffer running_mean must have shape \(3,\), got \(1,\)"):
+        layer(np.ones((2, 3)))
+    fresh = nn.BatchNorm(3).eval()
+    state = fresh.state_dict()
+    state.update(population_mean=np.zeros(1), population_var=np.ones(1))   # not computed yet: any shape loads
+    fresh.load_state_dict(state)
+    with pytest.raises(ValueError, match="buffer population_mean must have shape"):
+        fresh(np.ones((2, 3)))
+
+
+def test_a_transform_refuses_loaded_statistics_whose_shapes_disagree():
+    standardise = nn.preprocessing.Standardization()
+    standardise.load_state_dict({"mean": np.zeros(3), "std": np.ones(1)})
+    with pytest.raises(ValueError, match="statistics have shapes that do not fit together"):
+        standardise.transform(np.ones((2, 3)))
+    whiten = nn.preprocessing.PCAWhitening()
+    whiten.load_state_dict({"mean": np.zeros(3), "components": np.eye(3)[:, :2], "scale": np.ones(3)})
+    with pytest.raises(ValueError, match="statistics have shapes that do not fit together"):
+        whiten(ag.tensor(np.ones((2, 3))))
+
+
 # --- load_state_dict: all or nothing, in the module's own dtypes ------------------------------
 def test_load_state_dict_changes_nothing_when_a_later_entry_is_bad():
     layer = nn.Linear(2, 2, rng=0)
