@@ -48,7 +48,7 @@ def buffer_value(value, name, owner):
 
 def _loadable_array(name, value, current):
     """(a NumPy copy of ``value`` in ``current``'s dtype, None), or (None, what is wrong with it)."""
-    if isinstance(value, (ag.Tensor, numpy.ndarray)) or (hasattr(value, "shape") and hasattr(value, "dtype")):
+    if isinstance(value, ag.Tensor) or (hasattr(value, "shape") and hasattr(value, "dtype")):
         array = to_numpy(value)
     elif isinstance(value, (numbers.Number, list, tuple)):
         try:
@@ -123,6 +123,7 @@ class Module:
                                 f"{type(self).__name__}: assign an nn.Module (or None)")
             del self._modules[name]
             object.__setattr__(self, name, None)
+            return
         else:
             object.__setattr__(self, name, value)
             return

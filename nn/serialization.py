@@ -1,12 +1,13 @@
 """Saving and loading state in NumPy's ``.npz`` format, without pickle, with every size checked first.
 
 ``save(obj, path)`` writes a Module's ``state_dict()`` (or a mapping name ->
-array), or an optimizer's ``state_dict()`` (or the optimizer itself), plus a
-format marker, to exactly ``path``; ``load(path)`` reads it back and returns
-the ordered state (pass it to ``module.load_state_dict`` or
-``optimizer.load_state_dict``). The arrays are stored as they are, so a round
-trip is bit-exact; an optimizer's settings and counters travel as JSON beside
-its arrays, so nothing is ever unpickled.
+array), or an optimizer's or schedule's ``state_dict()`` (or the object
+itself), plus a format marker, to exactly ``path``; ``load(path)`` reads it
+back and returns the state (pass it to ``load_state_dict``). The arrays are
+stored as they are, so a round trip is bit-exact; a state that holds more
+than arrays (an optimizer's settings and counters, a schedule's rates) keeps
+its structure and its numbers and strings as JSON text beside the arrays, so
+nothing is ever unpickled.
 
 Writing is atomic: the file is written under a temporary name in the same
 folder, flushed to disk (fsync) and renamed over ``path``, so an interrupted
@@ -44,7 +45,7 @@ ORDER_KEY = "__nn_order__"
 STRUCTURE_KEY = "__nn_structure__"
 RESERVED_KEYS = (FORMAT_KEY, ORDER_KEY, STRUCTURE_KEY)
 FORMAT = "autograd-core-nn-state/1"
-OPTIMIZER_FORMAT = "autograd-core-optim-state/1"
+STRUCTURED_FORMAT = "autograd-core-structured-state/1"
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 _SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
@@ -52,18 +53,20 @@ _SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 # --- saving -------------------------------------------------------------------------------------
 def save(obj, path):
-    """Write a Module's or an optimizer's state (or the state mapping itself) to ``path`` as ``.npz``.
+    """Write a Module's, an optimizer's or a schedule's state (or the state mapping itself) to ``path`` as ``.npz``.
 
     ``obj``: a Module, an object with ``state_dict()`` (an optimizer, a
-    schedule), or the mapping that ``state_dict()`` returned. Returns ``path``.
+    schedule), or the mapping that ``state_dict()`` returned. A mapping of
+    arrays is saved as it is; any other mapping (nested dicts and lists,
+    numbers, strings, None) keeps its structure. Returns ``path``.
     """
     state = obj.state_dict() if isinstance(obj, Module) or callable(getattr(obj, "state_dict", None)) else obj
     if not hasattr(state, "items"):
         raise TypeError(f"nn.save expects a Module, an optimizer or a state mapping, got {type(obj).__name__}")
     entries = OrderedDict()
-    if isinstance(state.get("param_groups"), list):
+    if not all(_is_array(value) for value in state.values()):
         structure = _encode(dict(state), (), entries)
-        format_name = OPTIMIZER_FORMAT
+        format_name = STRUCTURED_FORMAT
     else:
         for name, value in state.items():
             if not isinstance(name, str) or not name or name in RESERVED_KEYS:
@@ -81,6 +84,10 @@ def save(obj, path):
     return path
 
 
+def _is_array(value):
+    return hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, numpy.generic)
+
+
 def _savable_array(name, value):
     array = to_numpy(value)
     if array.dtype.kind not in NUMERIC_KINDS or array.dtype.fields is not None:
@@ -93,7 +100,7 @@ def _encode(value, path, arrays):
     """``value`` as JSON-ready data, with each array replaced by {"__array__": its entry name} in ``arrays``."""
     if isinstance(value, numpy.generic):
         value = value.item()
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
+    if _is_array(value):
         name = ".".join(str(part) for part in path) or "value"
         if name in arrays or name in RESERVED_KEYS:
             name = f"{name}#{len(arrays)}"
@@ -152,7 +159,7 @@ def _sync_directory(directory):
 
 # --- loading ------------------------------------------------------------------------------------
 def load(path, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES):
-    """Read a state written by ``save``: an ordered mapping name -> NumPy array, or an optimizer's state dict.
+    """Read a state written by ``save``: an ordered mapping name -> NumPy array, or the structured state saved.
 
     ``max_uncompressed_bytes``: a compressed member may expand to this many
     bytes whatever its compression ratio (64 MiB); beyond it, to at most 100
@@ -176,13 +183,13 @@ def _read(stream, file_size, max_uncompressed_bytes):
     with archive:
         members = _checked_members(archive, file_size, max_uncompressed_bytes)
         format_name = str(_read_member(archive, members, FORMAT_KEY, reserved=True))
-        if format_name not in (FORMAT, OPTIMIZER_FORMAT):
+        if format_name not in (FORMAT, STRUCTURED_FORMAT):
             raise ValueError(f"its format marker is {format_name!r}, not one written by nn.save")
         order_array = _read_member(archive, members, ORDER_KEY, reserved=True)
         if order_array.ndim != 1:
             raise ValueError(f"its list of entries has shape {order_array.shape}, not a list")
         order = [str(name) for name in order_array if str(name)]
-        expected = set(order) | {FORMAT_KEY, ORDER_KEY} | ({STRUCTURE_KEY} if format_name == OPTIMIZER_FORMAT
+        expected = set(order) | {FORMAT_KEY, ORDER_KEY} | ({STRUCTURE_KEY} if format_name == STRUCTURED_FORMAT
                                                             else set())
         absent = [name for name in expected if name not in members]
         if absent:
@@ -195,8 +202,8 @@ def _read(stream, file_size, max_uncompressed_bytes):
             return arrays
         structure = json.loads(str(_read_member(archive, members, STRUCTURE_KEY, reserved=True)))
         state = _decode(structure, arrays)
-        if not isinstance(state, dict) or not isinstance(state.get("param_groups"), list):
-            raise ValueError("its optimizer state has no list of parameter groups")
+        if not isinstance(state, dict):
+            raise ValueError(f"its structured state is a {type(state).__name__}, not a mapping")
         return state
 
 
@@ -270,5 +277,5 @@ def _decode(value, arrays):
                 isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (int, str))
                 and not isinstance(pair[0], bool) for pair in value["__dict__"]):
             return {key: _decode(item, arrays) for key, item in value["__dict__"]}
-        raise ValueError(f"its optimizer state holds an object that nn.save never writes: {str(value)[:80]}")
+        raise ValueError(f"its structured state holds an object that nn.save never writes: {str(value)[:80]}")
     return value

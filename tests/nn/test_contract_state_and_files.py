@@ -82,6 +82,16 @@ def test_assigning_a_plain_value_to_a_sub_module_name_is_a_type_error():
     with pytest.raises(TypeError, match="sub-module '0'"):
         setattr(model, "0", "not a module")
     assert len(model.parameters()) == 2
+    setattr(model, "0", None)                                       # None removes it, as in PyTorch
+    assert getattr(model, "0") is None and model.parameters() == []
+
+
+def test_assigning_none_to_a_parameter_keeps_the_name_without_a_value():
+    layer = nn.Linear(2, 2, rng=0)
+    layer.bias = None
+    assert layer.bias is None and list(layer.state_dict()) == ["weight"]
+    layer.bias = nn.Parameter(np.zeros(2))
+    assert list(layer.state_dict()) == ["weight", "bias"]
 
 
 def test_batch_norm_refuses_statistics_of_another_shape_instead_of_broadcasting_them():

@@ -254,3 +254,15 @@ def test_a_saved_state_is_checked_when_loaded_from_a_file_of_another_process(tmp
     with pytest.raises(ValueError, match="lr must be a finite number"):
         opt.load_state_dict(loaded)
     assert opt.param_groups[0]["lr"] == 0.05
+
+
+def test_a_schedule_state_round_trips_through_a_file_with_its_numbers_exact(tmp_path):
+    model, opt = trained("sgd-momentum")
+    schedule = optim.ReduceOnPlateau(opt, factor=0.5, patience=1)
+    for loss in (3.0, 2.0, 2.5, 2.6):
+        schedule.step(loss)
+    path = nn.save(schedule, tmp_path / "schedule.npz")
+    fresh = optim.ReduceOnPlateau(MAKERS["sgd-momentum"](build(seed=0)), factor=0.5, patience=1)
+    fresh.load_state_dict(nn.load(path))
+    assert fresh.state_dict() == schedule.state_dict()
+    assert isinstance(fresh.bad_steps, int) and isinstance(fresh.best, float)
