@@ -42,7 +42,7 @@ def main(argv=None):
         model = nn.MLP(sizes, rng=0)
         opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
-        def step():
+        def step(model=model, opt=opt, X=X, y=y):
             loss = nn.functional.cross_entropy(model(X), y)
             opt.zero_grad()
             loss.backward()

@@ -72,8 +72,8 @@ class BatchNorm(Module):
         m = v.shape[0]
         if m < 2:
             raise ValueError(f"BatchNorm in training mode needs a batch of at least 2 examples, got {m}: the "
-                             "variance of fewer than two examples is 0 or undefined. Use drop_last=True in the data loader, a larger "
-                             "batch, or call model.eval() for inference.")
+                             "variance of fewer than two examples is 0 or undefined. Use drop_last=True in the data "
+                             "loader, a larger batch, or call model.eval() for inference.")
         mu = v.mean(axis=0, keepdims=True)                       # Eq. 3.58
         centred = v - mu
         sigma2 = (centred * centred).mean(axis=0, keepdims=True)  # Eq. 3.59

@@ -194,7 +194,7 @@ def test_load_refuses_entries_that_save_refuses(tmp_path, array):
     with pytest.raises(TypeError, match="only booleans, integers and floating-point numbers"):
         nn.save({"weight": array}, tmp_path / "refused.npz")
     path = write_npz(tmp_path / "crafted.npz", {"weight": array})
-    with pytest.raises(ValueError, match=rf"entry 'weight' has dtype .*refused"):
+    with pytest.raises(ValueError, match=r"entry 'weight' has dtype .*refused"):
         nn.load(path)
 
 
