@@ -393,6 +393,11 @@ class Optimizer(abc.ABC):
                 raise ValueError(f"saved state {name!r} of parameter {index} overflows the parameter's dtype "
                                  f"{param.dtype}")
             return copy
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value < 0:
+            raise ValueError(f"saved state {name!r} of parameter {index} is {value}; a saved count (such as "
+                             "Adam's step) is an integer >= 0")
+        if isinstance(value, numbers.Real) and not math.isfinite(value):
+            raise ValueError(f"saved state {name!r} of parameter {index} is {value!r}; it must be finite")
         if value is None or isinstance(value, (str, numbers.Real)):
             return value
         raise TypeError(f"saved state {name!r} of parameter {index} is a {type(value).__name__}; it must be an "

@@ -266,3 +266,16 @@ def test_a_schedule_state_round_trips_through_a_file_with_its_numbers_exact(tmp_
     fresh.load_state_dict(nn.load(path))
     assert fresh.state_dict() == schedule.state_dict()
     assert isinstance(fresh.bad_steps, int) and isinstance(fresh.best, float)
+
+
+@pytest.mark.parametrize("step, error, message", [
+    (-3, ValueError, "integer >= 0"), (float("nan"), ValueError, "finite"), ([1], TypeError, "an array or a number"),
+])
+def test_a_saved_counter_is_checked(step, error, message):
+    _, opt = trained("adam-groups")
+    before = snapshot(opt)
+    saved = opt.state_dict()
+    saved["state"][2]["step"] = step
+    with pytest.raises(error, match=message):
+        opt.load_state_dict(saved)
+    assert_unchanged(opt, before)
