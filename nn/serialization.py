@@ -165,9 +165,11 @@ def load(path, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES):
     bytes whatever its compression ratio (64 MiB); beyond it, to at most 100
     times its compressed size. Raise it for a trusted file that needs more.
     """
-    if isinstance(max_uncompressed_bytes, bool) or not isinstance(max_uncompressed_bytes, int) \
-            or max_uncompressed_bytes < 0:
-        raise ValueError(f"max_uncompressed_bytes must be an integer >= 0, got {max_uncompressed_bytes!r}")
+    if isinstance(max_uncompressed_bytes, bool) or not isinstance(max_uncompressed_bytes, int):
+        raise TypeError(f"max_uncompressed_bytes must be an integer number of bytes, got "
+                        f"{type(max_uncompressed_bytes).__name__} {max_uncompressed_bytes!r}")
+    if max_uncompressed_bytes < 0:
+        raise ValueError(f"max_uncompressed_bytes must be >= 0, got {max_uncompressed_bytes}")
     with open(path, "rb") as stream:
         try:
             return _read(stream, os.fstat(stream.fileno()).st_size, max_uncompressed_bytes)
@@ -216,6 +218,8 @@ def _checked_members(archive, file_size, max_uncompressed_bytes):
         name = info.filename[:-len(".npy")]
         if name in members:
             raise ValueError(f"entry {name!r} appears twice")
+        if info.flag_bits & 0x1:
+            raise ValueError(f"entry {name!r} is encrypted; nn.save never encrypts")
         if info.compress_type not in _SUPPORTED_COMPRESSION:
             raise ValueError(f"entry {name!r} uses compression method {info.compress_type}; nn.load reads stored "
                              "or deflated members")

@@ -246,6 +246,29 @@ def test_a_declared_shape_the_member_does_not_hold_is_a_value_error_not_a_memory
         nn.load(path)
 
 
+def test_the_limit_is_checked_and_other_compressions_and_encryption_are_refused(tmp_path):
+    path = tmp_path / "model.npz"
+    nn.save(nn.Linear(2, 2, rng=0), path)
+    with pytest.raises(TypeError, match="max_uncompressed_bytes must be an integer"):
+        nn.load(path, max_uncompressed_bytes=1e9)
+    with pytest.raises(ValueError, match="max_uncompressed_bytes must be >= 0"):
+        nn.load(path, max_uncompressed_bytes=-1)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_LZMA) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    with pytest.raises(ValueError, match="compression method 14"):
+        nn.load(path)
+    nn.save(nn.Linear(2, 2, rng=0), path)
+    content = bytearray(path.read_bytes())
+    central = content.find(b"PK\x01\x02")                          # the first central directory entry
+    content[central + 8] |= 0x1                                     # its "encrypted" flag
+    path.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="encrypted"):
+        nn.load(path)
+
+
 def test_a_file_cut_in_half_or_corrupted_is_a_value_error(tmp_path):
     good = tmp_path / "good.npz"
     nn.save(nn.Linear(30, 30, rng=0), good)
