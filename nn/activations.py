@@ -10,7 +10,7 @@ import numpy
 
 import autograd_core as ag
 
-from .checks import describe, real_number
+from .checks import describe, real_number, tensor_like
 from .module import Module, Parameter
 
 
@@ -25,6 +25,7 @@ class Sigmoid(Module):
     """Phi(v) = 1 / (1 + exp(-v))."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.sigmoid(x)
 
 
@@ -32,6 +33,7 @@ class Tanh(Module):
     """Phi(v) = (exp(2v) - 1) / (exp(2v) + 1)."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.tanh(x)
 
 
@@ -39,6 +41,7 @@ class ReLU(Module):
     """Phi(v) = max(v, 0)."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.relu(x)
 
 
@@ -46,6 +49,7 @@ class HardTanh(Module):
     """Phi(v) = max(min(v, 1), -1)."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.hard_tanh(x)
 
 
@@ -62,6 +66,7 @@ class LeakyReLU(Module):
             self.alpha = alpha
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.leaky_relu(x, self.alpha)
 
     def extra_repr(self):
@@ -79,6 +84,7 @@ class Softmax(Module):
         self.axis = int(axis)
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.softmax(x, axis=self.axis)
 
     def extra_repr(self):

@@ -59,6 +59,7 @@ class Maxout(Module):
         self.linear = Linear(in_features, out_features * pieces, bias=bias, init=init, rng=rng, dtype=dtype)
 
     def forward(self, x):
+        features_last(x, "the input x", f"Maxout({self.in_features}, {self.out_features})", self.in_features)
         v = self.linear(x)
         # piece k of unit j sits in column k * out_features + j
         width = self.out_features

@@ -119,6 +119,11 @@ INPUTS = {
     "Standardization.fit(None)": (lambda: nn.preprocessing.Standardization().fit(None), TypeError, "got None"),
     "DataLoader(list)": (lambda: nn.DataLoader([1, 2, 3]), TypeError, "array 0 must be a Tensor or an array"),
     "predict(list)": (lambda: nn.predict(LINEAR, [[1.0, 2.0]]), TypeError, "X must be a Tensor or an array"),
+    "ReLU(None)": (lambda: nn.ReLU()(None), TypeError, "ReLU: the input x must be a Tensor or an array, got None"),
+    "Sigmoid(list)": (lambda: nn.Sigmoid()([1.0, 2.0]), TypeError, "Sigmoid: the input x must be a Tensor"),
+    "LeakyReLU(list)": (lambda: nn.LeakyReLU()([1.0]), TypeError, "LeakyReLU: the input x must be a Tensor"),
+    "Softmax(None)": (lambda: nn.Softmax()(None), TypeError, "Softmax: the input x must be a Tensor"),
+    "Maxout(list)": (lambda: nn.Maxout(2, 3)([1.0, 2.0]), TypeError, r"Maxout\(2, 3\): the input x must be"),
     # 0-d inputs
     "Linear(0-d)": (lambda: LINEAR(T(1.0)), ValueError, r"the input x must have at least 1 axis, got a Tensor of "
                                                         r"shape \(\)"),
