@@ -4,10 +4,13 @@ Each module applies one of the engine's activation functions elementwise;
 ``LeakyReLU`` implements Eq. 3.39, Phi(v) = v for v > 0 and alpha v
 otherwise, where alpha may be a learned parameter (the parametric ReLU).
 """
+import numbers
+
 import numpy
 
 import autograd_core as ag
 
+from .checks import describe, real_number, tensor_like
 from .module import Module, Parameter
 
 
@@ -22,6 +25,7 @@ class Sigmoid(Module):
     """Phi(v) = 1 / (1 + exp(-v))."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.sigmoid(x)
 
 
@@ -29,6 +33,7 @@ class Tanh(Module):
     """Phi(v) = (exp(2v) - 1) / (exp(2v) + 1)."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.tanh(x)
 
 
@@ -36,6 +41,7 @@ class ReLU(Module):
     """Phi(v) = max(v, 0)."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.relu(x)
 
 
@@ -43,6 +49,7 @@ class HardTanh(Module):
     """Phi(v) = max(min(v, 1), -1)."""
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.hard_tanh(x)
 
 
@@ -52,12 +59,14 @@ class LeakyReLU(Module):
     def __init__(self, alpha=0.01, learnable=False, dtype=numpy.float64):
         super().__init__()
         self.learnable = bool(learnable)
+        alpha = real_number(alpha, "alpha", "LeakyReLU")
         if self.learnable:
             self.alpha = Parameter(numpy.asarray(alpha, dtype=dtype))
         else:
-            self.alpha = float(alpha)
+            self.alpha = alpha
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.leaky_relu(x, self.alpha)
 
     def extra_repr(self):
@@ -70,9 +79,12 @@ class Softmax(Module):
 
     def __init__(self, axis=-1):
         super().__init__()
-        self.axis = axis
+        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"Softmax: axis must be an integer, got {describe(axis)}")
+        self.axis = int(axis)
 
     def forward(self, x):
+        tensor_like(x, "the input x", type(self).__name__)
         return ag.softmax(x, axis=self.axis)
 
     def extra_repr(self):
@@ -91,13 +103,25 @@ ACTIVATIONS = {
 }
 
 
-def make_activation(activation):
-    """A fresh activation module from a name (see ``ACTIVATIONS``), a Module class, or a factory."""
+def check_activation(activation):
+    """Raise unless ``activation`` is a name from ``ACTIVATIONS``, a Module class or a factory of Modules."""
     if isinstance(activation, Module):
         raise TypeError("pass the activation's name or class, not an instance: each layer needs its own "
                         "(a learnable LeakyReLU would otherwise share alpha between layers)")
     if isinstance(activation, str):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")
+    elif not callable(activation):
+        raise TypeError(f"activation must be a name from {sorted(ACTIVATIONS)}, a Module class or a function "
+                        f"returning a Module, got {describe(activation)}")
+
+
+def make_activation(activation):
+    """A fresh activation module from a name (see ``ACTIVATIONS``), a Module class, or a factory."""
+    check_activation(activation)
+    if isinstance(activation, str):
         return ACTIVATIONS[activation]()
-    return activation()
+    module = activation()
+    if not isinstance(module, Module):
+        raise TypeError(f"the activation factory {activation!r} returned {describe(module)}, not a Module")
+    return module

@@ -12,6 +12,7 @@ import math
 import numpy
 
 from .arrays import array_module, raw, to_numpy
+from .checks import positive_int, real_number, tensor_like
 
 
 class DataLoader:
@@ -20,14 +21,9 @@ class DataLoader:
     def __init__(self, *arrays, batch_size=32, shuffle=False, seed=None, drop_last=False):
         if not arrays:
             raise ValueError("DataLoader needs at least one array")
-        arrays = tuple(raw(array) for array in arrays)
-        lengths = {len(array) for array in arrays}
-        if len(lengths) != 1:
-            raise ValueError(f"DataLoader's arrays must have the same length, got {[len(a) for a in arrays]}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        arrays = _aligned_arrays(arrays, "DataLoader")
+        self.batch_size = positive_int(batch_size, "batch_size", "DataLoader")
         self.arrays = arrays
-        self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = numpy.random.default_rng(seed)
@@ -50,6 +46,16 @@ class DataLoader:
             yield tuple(_take(array, indices) for array in self.arrays)
 
 
+def _aligned_arrays(arrays, owner):
+    """The arrays behind Tensors or arrays of at least one axis, checked to have the same length."""
+    arrays = tuple(raw(tensor_like(array, f"array {number}", owner, min_ndim=1))
+                   for number, array in enumerate(arrays))
+    lengths = [len(array) for array in arrays]
+    if len(set(lengths)) != 1:
+        raise ValueError(f"{owner}: the arrays must have the same length (first axis), got {lengths}")
+    return arrays
+
+
 def _take(array, indices):
     xp = array_module(array)
     return array[xp.asarray(indices)]
@@ -61,19 +67,22 @@ def train_test_split(*arrays, test_fraction=0.2, seed=0, stratify=None):
     ``stratify``: labels whose class proportions both parts keep (each class
     contributes round(test_fraction * its count) test examples).
     """
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
-    arrays = tuple(raw(array) for array in arrays)
+    real_number(test_fraction, "test_fraction", "train_test_split", minimum=0, maximum=1, include_minimum=False,
+                include_maximum=False)
+    if not arrays:
+        raise ValueError("train_test_split needs at least one array")
+    arrays = _aligned_arrays(arrays, "train_test_split")
     count = len(arrays[0])
-    if any(len(array) != count for array in arrays):
-        raise ValueError(f"train_test_split's arrays must have the same length, got {[len(a) for a in arrays]}")
     generator = numpy.random.default_rng(seed)
     if stratify is None:
         order = generator.permutation(count)
         test_count = int(round(test_fraction * count))
         test_indices, train_indices = order[:test_count], order[test_count:]
     else:
-        labels = to_numpy(stratify)
+        labels = to_numpy(tensor_like(stratify, "stratify", "train_test_split", min_ndim=1))
+        if labels.shape != (count,):
+            raise ValueError(f"train_test_split: stratify must hold one label per example, shape ({count},), "
+                             f"got shape {labels.shape}")
         test_parts, train_parts = [], []
         for label in numpy.unique(labels):
             members = generator.permutation(numpy.flatnonzero(labels == label))

@@ -11,22 +11,42 @@
   sparsity penalty on a hidden activation is a loss on a hidden node,
   Section 3.2.7), ``weight_penalty`` over a module's weights, and
   ``hidden_penalties``, the sum of what ``nn.ActivityPenalty`` layers
-  recorded in the last forward pass.
+  recorded in the last forward pass (``release_hidden_penalties`` forgets it).
 
-Every loss takes ``reduction``: ``"mean"`` (over examples), ``"sum"`` or ``"none"``.
+Every loss takes ``reduction``: ``"mean"`` (over examples), ``"sum"`` or ``"none"``. A loss
+never broadcasts a prediction against a target of another shape (a (3, 1)
+prediction and a (3,) target would silently average a (3, 3) table): shapes
+must match as each loss states, and the mean over an empty batch is an error.
 """
 import numpy
 
 import autograd_core as ag
 
 from .arrays import array_module, raw
+from .checks import tensor_like
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_reduction(reduction):
+def check_reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _check_scores(scores, name, loss, reduction, min_ndim=0):
+    """The prediction or scores of a loss: a Tensor or array, not empty when the loss is a mean."""
+    tensor_like(scores, name, loss, min_ndim=min_ndim)
+    if reduction == "mean" and scores.size == 0:
+        raise ValueError(f"{loss}: {name} is an empty batch (shape {tuple(scores.shape)}); the mean over no "
+                         "examples is undefined (use reduction='sum' or 'none', or skip empty batches)")
+
+
+def _target_array(target, loss):
+    """The array behind a target (a Tensor, an array, or a number or nested list of numbers)."""
+    if target is None or isinstance(target, (str, bytes, dict)):
+        raise TypeError(f"{loss}: target must be a Tensor, an array or numbers, got {type(target).__name__}")
+    target = raw(target)
+    return target if hasattr(target, "shape") else numpy.asarray(target)
 
 
 def _reduce(per_example, reduction):
@@ -37,21 +57,44 @@ def _reduce(per_example, reduction):
 
 
 def mse(prediction, target, reduction="mean"):
-    """L = (prediction - target)^2 per entry, averaged over all entries by default."""
-    _check_reduction(reduction)
-    return ag.mse(prediction, raw(target), reduction=reduction)
+    """L = (prediction - target)^2 per entry, averaged over all entries by default.
+
+    ``target`` must have the prediction's shape: no broadcasting.
+    """
+    check_reduction(reduction)
+    _check_scores(prediction, "prediction", "mse", reduction)
+    target = _target_array(target, "mse")
+    if tuple(target.shape) != tuple(prediction.shape):
+        raise ValueError(f"mse: target of shape {tuple(target.shape)} does not match prediction of shape "
+                         f"{tuple(prediction.shape)}; reshape one of them (a loss never broadcasts)")
+    return ag.mse(prediction, target, reduction=reduction)
 
 
 def cross_entropy(logits, target, reduction="mean"):
-    """L_i = -sum_k y_ik log softmax(v_i)_k; ``target`` holds integer labels, one-hot or soft rows."""
-    _check_reduction(reduction)
+    """L_i = -sum_k y_ik log softmax(v_i)_k; ``target`` holds integer labels, one-hot or soft rows.
+
+    ``logits`` has the classes in its last axis; integer labels have the logits'
+    shape without it, one-hot and soft rows the logits' shape.
+    """
+    check_reduction(reduction)
+    _check_scores(logits, "logits", "cross_entropy", reduction, min_ndim=1)
+    target = _target_array(target, "cross_entropy")
+    if tuple(target.shape) not in (tuple(logits.shape), tuple(logits.shape[:-1])):
+        raise ValueError(f"cross_entropy: target of shape {tuple(target.shape)} does not match logits of shape "
+                         f"{tuple(logits.shape)}: integer labels need shape {tuple(logits.shape[:-1])}, one-hot "
+                         f"or soft rows shape {tuple(logits.shape)}")
     return ag.cross_entropy(logits, target, reduction=reduction)
 
 
 def binary_cross_entropy(logits, target, reduction="mean"):
-    """L = -y log sigma(v) - (1 - y) log(1 - sigma(v)) from raw scores v, targets y in [0, 1]."""
-    _check_reduction(reduction)
-    return ag.binary_cross_entropy(logits, raw(target), reduction=reduction)
+    """L = -y log sigma(v) - (1 - y) log(1 - sigma(v)) from raw scores v, targets y in [0, 1] of v's shape."""
+    check_reduction(reduction)
+    _check_scores(logits, "logits", "binary_cross_entropy", reduction)
+    target = _target_array(target, "binary_cross_entropy")
+    if tuple(target.shape) != tuple(logits.shape):
+        raise ValueError(f"binary_cross_entropy: target of shape {tuple(target.shape)} does not match logits of "
+                         f"shape {tuple(logits.shape)}; reshape one of them (a loss never broadcasts)")
+    return ag.binary_cross_entropy(logits, target, reduction=reduction)
 
 
 def hinge(scores, target, margin=1.0, reduction="mean"):
@@ -61,8 +104,9 @@ def hinge(scores, target, margin=1.0, reduction="mean"):
     Multiclass: integer ``target`` of shape scores.shape[:-1];
     L_i = sum_{j != c_i} max(0, margin + v_ij - v_ic_i).
     """
-    _check_reduction(reduction)
-    target = raw(target)
+    check_reduction(reduction)
+    _check_scores(scores, "scores", "hinge", reduction)
+    target = _target_array(target, "hinge")
     xp = array_module(scores)
     target = xp.asarray(target)
     if target.dtype.kind in "iu" and target.shape == tuple(scores.shape[:-1]) and scores.ndim == 2:
@@ -116,6 +160,16 @@ def hidden_penalties(module):
     terms = [child.last_penalty for child in module.modules()
              if getattr(child, "last_penalty", None) is not None]
     return _total(terms) if terms else None
+
+
+def release_hidden_penalties(module):
+    """Forget what ``ActivityPenalty`` layers recorded, so their graphs (and the batch's activations) can be freed.
+
+    ``nn.fit`` calls it after each backward pass.
+    """
+    for child in module.modules():
+        if getattr(child, "last_penalty", None) is not None:
+            child.last_penalty = None
 
 
 def _total(terms):

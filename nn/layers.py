@@ -12,6 +12,7 @@ import numpy
 import autograd_core as ag
 
 from . import init as init_schemes
+from .checks import features_last, positive_int
 from .module import Module, Parameter
 
 
@@ -25,20 +26,15 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, init="he", rng=None, dtype=numpy.float64):
         super().__init__()
-        if in_features < 1 or out_features < 1:
-            raise ValueError(f"Linear needs positive sizes, got in_features={in_features}, "
-                             f"out_features={out_features}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = positive_int(in_features, "in_features", "Linear")
+        self.out_features = positive_int(out_features, "out_features", "Linear")
         generator = init_schemes.as_generator(rng)
         scheme = init_schemes.get(init)
         self.weight = Parameter(scheme((self.in_features, self.out_features), generator, dtype))
         self.bias = Parameter(init_schemes.zeros((self.out_features,), dtype=dtype)) if bias else None
 
     def forward(self, x):
-        if x.shape[-1] != self.in_features:
-            raise ValueError(f"Linear expects inputs with {self.in_features} features in the last axis, "
-                             f"got shape {tuple(x.shape)}")
+        features_last(x, "the input x", f"Linear({self.in_features}, {self.out_features})", self.in_features)
         v = x @ self.weight
         return v + self.bias if self.bias is not None else v
 
@@ -57,14 +53,13 @@ class Maxout(Module):
     def __init__(self, in_features, out_features, pieces=2, bias=True, init="xavier", rng=None,
                  dtype=numpy.float64):
         super().__init__()
-        if pieces < 1:
-            raise ValueError(f"Maxout needs at least one piece, got pieces={pieces}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
-        self.pieces = int(pieces)
+        self.in_features = positive_int(in_features, "in_features", "Maxout")
+        self.out_features = positive_int(out_features, "out_features", "Maxout")
+        self.pieces = positive_int(pieces, "pieces", "Maxout")
         self.linear = Linear(in_features, out_features * pieces, bias=bias, init=init, rng=rng, dtype=dtype)
 
     def forward(self, x):
+        features_last(x, "the input x", f"Maxout({self.in_features}, {self.out_features})", self.in_features)
         v = self.linear(x)
         # piece k of unit j sits in column k * out_features + j
         width = self.out_features

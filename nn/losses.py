@@ -8,14 +8,16 @@ hidden node, whose gradient the engine adds to the one flowing back from
 the output.
 """
 from . import functional
+from .checks import real_number
 from .module import Module
 
 
 class MSELoss(Module):
-    """Mean-squared error (``nn.functional.mse``)."""
+    """Mean-squared error (``nn.functional.mse``); the target must have the prediction's shape."""
 
     def __init__(self, reduction="mean"):
         super().__init__()
+        functional.check_reduction(reduction)
         self.reduction = reduction
 
     def forward(self, prediction, target):
@@ -27,6 +29,7 @@ class CrossEntropyLoss(Module):
 
     def __init__(self, reduction="mean"):
         super().__init__()
+        functional.check_reduction(reduction)
         self.reduction = reduction
 
     def forward(self, logits, target):
@@ -38,6 +41,7 @@ class BCEWithLogitsLoss(Module):
 
     def __init__(self, reduction="mean"):
         super().__init__()
+        functional.check_reduction(reduction)
         self.reduction = reduction
 
     def forward(self, logits, target):
@@ -49,7 +53,8 @@ class HingeLoss(Module):
 
     def __init__(self, margin=1.0, reduction="mean"):
         super().__init__()
-        self.margin = margin
+        functional.check_reduction(reduction)
+        self.margin = real_number(margin, "margin", "HingeLoss")
         self.reduction = reduction
 
     def forward(self, scores, target):
@@ -65,10 +70,8 @@ class ActivityPenalty(Module):
 
     def __init__(self, l1=0.0, l2=0.0):
         super().__init__()
-        if l1 < 0 or l2 < 0:
-            raise ValueError(f"penalty weights must be non-negative, got l1={l1}, l2={l2}")
-        self.l1 = float(l1)
-        self.l2 = float(l2)
+        self.l1 = real_number(l1, "l1", "ActivityPenalty", minimum=0)
+        self.l2 = real_number(l2, "l2", "ActivityPenalty", minimum=0)
         self.last_penalty = None
 
     def forward(self, h):

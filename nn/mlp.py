@@ -12,7 +12,8 @@ subtracting the batch mean would cancel any bias.
 import numpy
 
 from . import init as init_schemes
-from .activations import make_activation
+from .activations import check_activation, make_activation
+from .checks import describe, positive_int
 from .layers import Linear
 from .module import Sequential
 from .normalization import BatchNorm, LayerNorm
@@ -33,13 +34,17 @@ class MLP(Sequential):
     def __init__(self, sizes, activation="relu", batch_norm=None, layer_norm=False, init="he", rng=None,
                  momentum=0.1, eps=1e-5, dtype=numpy.float64):
         super().__init__()
-        sizes = [int(size) for size in sizes]
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP: sizes must be a list of positive integers [d_in, h_1, ..., d_out], "
+                            f"got {describe(sizes)}")
+        sizes = [positive_int(size, f"sizes[{index}]", "MLP") for index, size in enumerate(sizes)]
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got sizes={sizes}")
         if batch_norm not in BATCH_NORM_PLACES:
             raise ValueError(f"batch_norm must be one of {BATCH_NORM_PLACES}, got {batch_norm!r}")
         if batch_norm and layer_norm:
             raise ValueError("choose batch_norm or layer_norm, not both")
+        check_activation(activation)
         self.sizes = sizes
         self.batch_norm = batch_norm
         generator = init_schemes.as_generator(rng)

@@ -6,6 +6,7 @@ averages) and sub-modules, all registered simply by assigning them as
 attributes. Its ``state_dict`` is a flat, ordered mapping from dotted names to
 arrays, which is what ``nn.save`` writes and ``nn.load`` reads back.
 """
+import numbers
 from collections import OrderedDict
 
 import numpy
@@ -13,6 +14,9 @@ import numpy
 import autograd_core as ag
 
 from .arrays import to_numpy
+from .checks import describe
+
+NUMERIC_KINDS = "biuf"  # booleans, integers and floating-point numbers: what a state file may hold
 
 
 class Parameter(ag.Tensor):
@@ -25,6 +29,54 @@ class Parameter(ag.Tensor):
 
     def __repr__(self):
         return "Parameter" + super().__repr__()[len("Tensor"):]
+
+
+def buffer_value(value, name, owner):
+    """The array to keep as buffer ``name``: an array of a numeric dtype (a Tensor gives its array) or None."""
+    if isinstance(value, ag.Tensor):
+        value = value.data
+    if value is None:
+        return None
+    if not (hasattr(value, "shape") and hasattr(value, "dtype")):
+        raise TypeError(f"cannot assign {describe(value)} to buffer {name!r} of {owner}: a buffer holds an "
+                        "array (NumPy or CuPy), a Tensor or None")
+    if value.dtype.kind not in NUMERIC_KINDS:
+        raise TypeError(f"cannot assign an array of dtype {value.dtype} to buffer {name!r} of {owner}: a buffer "
+                        "holds booleans, integers or floating-point numbers")
+    return value
+
+
+def _loadable_array(name, value, current):
+    """(a NumPy copy of ``value`` in ``current``'s dtype, None), or (None, what is wrong with it)."""
+    if isinstance(value, ag.Tensor) or (hasattr(value, "shape") and hasattr(value, "dtype")):
+        array = to_numpy(value)
+    elif isinstance(value, (numbers.Number, list, tuple)):
+        try:
+            array = numpy.asarray(value)
+        except ValueError:
+            return None, f"{name}: a {type(value).__name__} that is not a rectangular array of numbers"
+    else:
+        return None, f"{name}: expected an array, got {describe(value)}"
+    if array.dtype.kind not in NUMERIC_KINDS:
+        return None, f"{name}: dtype {array.dtype} is not numeric (booleans, integers or floating-point numbers)"
+    if current is None:
+        return numpy.array(array, copy=True), None
+    if tuple(current.shape) != array.shape:
+        return None, f"{name}: expected shape {tuple(current.shape)}, got {array.shape}"
+    return _cast_exactly(name, array, numpy.dtype(current.dtype))
+
+
+def _cast_exactly(name, array, dtype):
+    """``array`` in ``dtype`` unless the cast would change a value beyond rounding (overflow, truncation)."""
+    with numpy.errstate(all="ignore"):
+        cast = array.astype(dtype)
+        if dtype.kind == "f":
+            changed = not bool(numpy.isfinite(cast[numpy.isfinite(array)]).all())
+        else:
+            changed = not bool(numpy.array_equal(cast.astype(array.dtype), array))
+    if changed:
+        return None, f"{name}: its values of dtype {array.dtype} do not fit the dtype {dtype} it is cast to"
+    return cast, None
 
 
 class Module:
@@ -50,16 +102,36 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}.__init__ must call super().__init__() before "
                                  f"assigning attribute {name!r}")
-        for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
         if isinstance(value, Parameter):
+            self._unregister(name)
             self._parameters[name] = value
         elif isinstance(value, Module):
+            self._unregister(name)
             self._modules[name] = value
+        elif name in self._parameters:
+            # PyTorch's rule: a registered parameter is replaced by a Parameter or None, never by a plain
+            # value, which would silently leave the optimiser and state_dict without it
+            if value is not None:
+                raise TypeError(f"cannot assign {describe(value)} to parameter {name!r} of "
+                                f"{type(self).__name__}: assign an nn.Parameter (or None)")
+            self._parameters[name] = None
+        elif name in self._buffers:
+            self._buffers[name] = buffer_value(value, name, type(self).__name__)
+        elif name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {describe(value)} to sub-module {name!r} of "
+                                f"{type(self).__name__}: assign an nn.Module (or None)")
+            del self._modules[name]
+            object.__setattr__(self, name, None)
+            return
         else:
             object.__setattr__(self, name, value)
             return
         self.__dict__.pop(name, None)
+
+    def _unregister(self, name):
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
 
     def __getattr__(self, name):
         # called only when normal lookup fails: parameters and sub-modules live in their tables
@@ -77,9 +149,12 @@ class Module:
         object.__delattr__(self, name)
 
     def register_buffer(self, name, array):
-        """Keep ``array`` (or None, meaning "not computed yet") as state saved with the module, not learned."""
-        if isinstance(array, ag.Tensor):
-            array = array.data
+        """Keep ``array`` (or None, meaning "not computed yet") as state saved with the module, not learned.
+
+        Assigning to the name afterwards (``module.name = array``) replaces the buffer's value.
+        """
+        array = buffer_value(array, name, type(self).__name__)
+        self._unregister(name)
         self.__dict__.pop(name, None)
         self._buffers[name] = array
 
@@ -87,7 +162,7 @@ class Module:
         """Replace the value of a registered buffer."""
         if name not in self._buffers:
             raise KeyError(f"{type(self).__name__} has no buffer {name!r}; register it first")
-        self._buffers[name] = array
+        self._buffers[name] = buffer_value(array, name, type(self).__name__)
 
     # --- calling ----------------------------------------------------------------------------------
     def forward(self, *inputs):
@@ -127,7 +202,7 @@ class Module:
         result = []
         for module_name, module in self.named_modules():
             for name, parameter in module._parameters.items():
-                if id(parameter) in seen:
+                if parameter is None or id(parameter) in seen:
                     continue
                 seen.add(id(parameter))
                 result.append((f"{module_name}.{name}" if module_name else name, parameter))
@@ -165,7 +240,7 @@ class Module:
         target = ag.Tensor(0.0, device=device).device
         for module in self.modules():
             for parameter in module._parameters.values():
-                if parameter.device != target:
+                if parameter is not None and parameter.device != target:
                     parameter.data = ag.Tensor(parameter.numpy(), device=device).data
                     parameter.grad = None
             for name, array in list(module._buffers.items()):
@@ -189,58 +264,71 @@ class Module:
         return state
 
     def load_state_dict(self, state, strict=True):
-        """Copy ``state`` into this module's parameters and buffers.
+        """Copy ``state`` into this module's parameters and buffers, all or nothing.
 
-        Every entry must match a parameter or buffer of the same shape; with
-        ``strict`` every parameter and computed buffer must be given. A buffer
-        not computed yet (None, such as an unfitted transform's statistics or
-        BatchNorm's population statistics) accepts any shape and may be
-        missing. Raises ``KeyError`` or ``ValueError`` naming every problem.
+        Every entry is checked before anything is assigned: it must name a
+        parameter or buffer of this module, have its shape, and hold booleans,
+        integers or floating-point numbers; with ``strict`` every parameter and
+        computed buffer must be given. A buffer not computed yet (None, such as an
+        unfitted transform's statistics or BatchNorm's population statistics)
+        accepts any shape and may be missing. Values are cast to the dtype of the
+        parameter or buffer they replace (an int64 ``running_var`` from a file
+        becomes float64); a cast that would change a value (1e300 into float32,
+        2.5 into an integer buffer) is refused. Raises ``ValueError`` naming every
+        problem, with the module untouched.
         """
-        targets = OrderedDict()
-        for module_name, module in self.named_modules():
-            for name in module._parameters:
-                targets[f"{module_name}.{name}" if module_name else name] = (module, name, "parameter")
-            for name in module._buffers:
-                targets[f"{module_name}.{name}" if module_name else name] = (module, name, "buffer")
+        if not hasattr(state, "items"):
+            raise TypeError(f"load_state_dict expects a mapping name -> array (from state_dict() or nn.load), "
+                            f"got {describe(state)}")
+        targets = self._state_targets()
+        problems = []
         unexpected = [name for name in state if name not in targets]
+        if unexpected:
+            problems.append(f"unexpected entries {unexpected}")
         missing = [name for name, (module, attribute, kind) in targets.items()
                    if name not in state and (kind == "parameter" or module._buffers[attribute] is not None)]
-        mis_shaped = []
+        if missing and strict:
+            problems.append(f"missing entries {missing}")
+        converted = OrderedDict()
         for name, value in state.items():
             if name not in targets:
                 continue
             module, attribute, kind = targets[name]
             current = module._parameters[attribute] if kind == "parameter" else module._buffers[attribute]
-            if current is not None and tuple(current.shape) != tuple(numpy.shape(to_numpy(value))):
-                mis_shaped.append(f"{name}: expected shape {tuple(current.shape)}, "
-                                  f"got {tuple(numpy.shape(to_numpy(value)))}")
-        problems = []
-        if unexpected:
-            problems.append(f"unexpected entries {unexpected}")
-        if missing and strict:
-            problems.append(f"missing entries {missing}")
-        if mis_shaped:
-            problems.append("mis-shaped entries: " + "; ".join(mis_shaped))
+            array, problem = _loadable_array(name, value, current)
+            if problem:
+                problems.append(problem)
+            else:
+                converted[name] = array
         if problems:
-            raise ValueError(f"cannot load state into {type(self).__name__}: " + "; ".join(problems) +
-                             f". The module expects: {list(targets)}")
-        for name, value in state.items():
+            raise ValueError(f"cannot load state into {type(self).__name__} (nothing was changed): " +
+                             "; ".join(problems) + f". The module expects: {list(targets)}")
+        for name, array in converted.items():
             module, attribute, kind = targets[name]
-            value = to_numpy(value)
             if kind == "parameter":
                 parameter = module._parameters[attribute]
-                array = numpy.asarray(value, dtype=parameter.dtype)
-                parameter.data = ag.Tensor(numpy.array(array, copy=True), device=parameter.device).data
+                parameter.data = ag.Tensor(array, device=parameter.device).data
                 parameter.grad = None
             else:
-                module._load_buffer(attribute, numpy.array(value, copy=True))
+                module._load_buffer(attribute, array)
         return self
+
+    def _state_targets(self):
+        """dotted name -> (module, attribute, "parameter" or "buffer") for everything load_state_dict may set."""
+        targets = OrderedDict()
+        for module_name, module in self.named_modules():
+            for name, parameter in module._parameters.items():
+                if parameter is not None:
+                    targets[f"{module_name}.{name}" if module_name else name] = (module, name, "parameter")
+            for name in module._buffers:
+                targets[f"{module_name}.{name}" if module_name else name] = (module, name, "buffer")
+        return targets
 
     def _load_buffer(self, name, array):
         """Store a loaded buffer on the device of the module's parameters (subclasses may react to it)."""
-        device = next((parameter.device for parameter in self._parameters.values()), "cpu")
-        self._buffers[name] = ag.Tensor(array, device=device).data if array.dtype.kind in "biuf" else array
+        device = next((parameter.device for parameter in self._parameters.values() if parameter is not None),
+                      "cpu")
+        self._buffers[name] = ag.Tensor(array, device=device).data
 
     # --- display ------------------------------------------------------------------------------
     def extra_repr(self):
@@ -249,7 +337,8 @@ class Module:
 
     def __repr__(self):
         lines = [f"{type(self).__name__}({self.extra_repr()}"]
-        own = [f"{name}: {tuple(parameter.shape)}" for name, parameter in self._parameters.items()]
+        own = [f"{name}: {tuple(parameter.shape)}" for name, parameter in self._parameters.items()
+               if parameter is not None]
         if own and not self._modules:
             lines[0] += (", " if self.extra_repr() else "") + ", ".join(own)
         elif own:

@@ -28,6 +28,7 @@ import numpy
 import autograd_core as ag
 
 from .arrays import array_module, as_tensor, raw, to_numpy
+from .checks import features_last, positive_int, real_number, tensor_like
 from .module import Module, Parameter
 
 STATISTICS = ("running", "population")
@@ -46,11 +47,9 @@ class BatchNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=numpy.float64):
         super().__init__()
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
-        self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.momentum = float(momentum)
+        self.num_features = positive_int(num_features, "num_features", "BatchNorm")
+        self.eps = real_number(eps, "eps", "BatchNorm", minimum=0, include_minimum=False)
+        self.momentum = real_number(momentum, "momentum", "BatchNorm", minimum=0, maximum=1)
         self.gamma = Parameter(numpy.ones(self.num_features, dtype=dtype))
         self.beta = Parameter(numpy.zeros(self.num_features, dtype=dtype))
         self.register_buffer("running_mean", numpy.zeros(self.num_features, dtype=dtype))
@@ -61,6 +60,7 @@ class BatchNorm(Module):
         self.population_accumulator = None
 
     def forward(self, v):
+        tensor_like(v, "the input v", f"BatchNorm({self.num_features})")
         if v.ndim != 2 or v.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm({self.num_features}) expects inputs of shape (batch, "
                              f"{self.num_features}), got {tuple(v.shape)}")
@@ -77,8 +77,8 @@ class BatchNorm(Module):
         m = v.shape[0]
         if m < 2:
             raise ValueError(f"BatchNorm in training mode needs a batch of at least 2 examples, got {m}: the "
-                             "variance of one example is 0. Use drop_last=True in the data loader, a larger "
-                             "batch, or call model.eval() for inference.")
+                             "variance of fewer than two examples is 0 or undefined. Use drop_last=True in the data "
+                             "loader, a larger batch, or call model.eval() for inference.")
         mu = v.mean(axis=0, keepdims=True)                       # Eq. 3.58
         centred = v - mu
         sigma2 = (centred * centred).mean(axis=0, keepdims=True)  # Eq. 3.59
@@ -101,13 +101,21 @@ class BatchNorm(Module):
 
     def _inference_statistics(self):
         if self.statistics == "running":
-            return self.running_mean, self.running_var
-        if self.statistics == "population":
+            names = ("running_mean", "running_var")
+        elif self.statistics == "population":
             if self.population_mean is None:
                 raise RuntimeError("BatchNorm.statistics is 'population' but no population statistics were "
                                    "computed: call nn.compute_population_statistics(model, loader) first")
-            return self.population_mean, self.population_var
-        raise ValueError(f"BatchNorm.statistics must be one of {STATISTICS}, got {self.statistics!r}")
+            names = ("population_mean", "population_var")
+        else:
+            raise ValueError(f"BatchNorm.statistics must be one of {STATISTICS}, got {self.statistics!r}")
+        for name in names:
+            # a buffer assigned or loaded by hand could have any shape, and would broadcast silently
+            shape = None if self._buffers[name] is None else tuple(self._buffers[name].shape)
+            if shape != (self.num_features,):
+                raise ValueError(f"BatchNorm({self.num_features}): buffer {name} must have shape "
+                                 f"({self.num_features},), got {shape}")
+        return tuple(self._buffers[name] for name in names)
 
     def _load_buffer(self, name, array):
         super()._load_buffer(name, array)
@@ -192,15 +200,13 @@ class LayerNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, dtype=numpy.float64):
         super().__init__()
-        self.num_features = int(num_features)
-        self.eps = float(eps)
+        self.num_features = positive_int(num_features, "num_features", "LayerNorm")
+        self.eps = real_number(eps, "eps", "LayerNorm", minimum=0, include_minimum=False)
         self.gamma = Parameter(numpy.ones(self.num_features, dtype=dtype))
         self.beta = Parameter(numpy.zeros(self.num_features, dtype=dtype))
 
     def forward(self, x):
-        if x.shape[-1] != self.num_features:
-            raise ValueError(f"LayerNorm({self.num_features}) expects {self.num_features} features in the last "
-                             f"axis, got shape {tuple(x.shape)}")
+        features_last(x, "the input x", f"LayerNorm({self.num_features})", self.num_features)
         x = as_tensor(x)
         centred = x - x.mean(axis=-1, keepdims=True)
         variance = (centred * centred).mean(axis=-1, keepdims=True)

@@ -23,6 +23,7 @@ A feature that is constant in the fitted data is left unscaled (divided by 1).
 import numpy
 
 from .arrays import array_module, raw
+from .checks import features_last, positive_int, real_number, tensor_like
 from .module import Module
 
 
@@ -42,7 +43,7 @@ class Transform(Module):
 
     def fit(self, X):
         """Estimate the transform's statistics from the rows of ``X``; returns self."""
-        X = raw(X)
+        X = raw(tensor_like(X, "X", f"{type(self).__name__}.fit"))
         if X.ndim != 2 or X.shape[0] < 1:
             raise ValueError(f"{type(self).__name__}.fit expects a 2-D array (examples, features), "
                              f"got shape {X.shape}")
@@ -52,18 +53,33 @@ class Transform(Module):
 
     def transform(self, X):
         """The transformed array (same array module as ``X``)."""
-        return raw(self._apply(raw(X)))
+        return raw(self._apply(self._checked_input(X, "X", "transform", self.input_features)))
 
     def fit_transform(self, X):
         return self.fit(X).transform(X)
 
     def inverse_transform(self, Z):
         """Undo ``transform`` (exactly where the transform is invertible)."""
-        self._require_fitted()
-        return raw(self._invert(raw(Z)))
+        return raw(self._invert(self._checked_input(Z, "Z", "inverse_transform", self.output_features)))
 
     def forward(self, x):
-        return self._apply(x)
+        return self._apply(self._checked_input(x, "x", "forward", self.input_features))
+
+    @property
+    def input_features(self):
+        """The number of features the transform was fitted on."""
+        self._require_consistent_statistics()
+        return int(self._buffers[self.statistic_names[0]].shape[0])
+
+    @property
+    def output_features(self):
+        """The number of features ``transform`` returns (the input's, unless a subclass drops some)."""
+        return self.input_features
+
+    def _checked_input(self, value, name, method, features):
+        """``value`` (a Tensor, or an array taken from behind one) after checking its kind and feature count."""
+        features_last(value, name, f"{type(self).__name__}.{method}", features)
+        return value if method == "forward" else raw(value)
 
     def statistic(self, name, like):
         """A fitted statistic on the device and in the dtype of ``like`` (an array or Tensor)."""
@@ -72,6 +88,19 @@ class Transform(Module):
         xp = array_module(like)
         dtype = raw(like).dtype if raw(like).dtype.kind == "f" else numpy.float64
         return xp.asarray(value, dtype=dtype)
+
+    def _require_consistent_statistics(self):
+        """Raise unless fitted, with statistics whose shapes agree (a loaded state could hold any shapes)."""
+        self._require_fitted()
+        shapes = {name: tuple(self._buffers[name].shape) for name in self.statistic_names}
+        if not self._shapes_agree(shapes):
+            raise ValueError(f"{type(self).__name__}'s statistics have shapes that do not fit together, {shapes}: "
+                             "load a state saved from the same kind of transform, or fit it again")
+
+    def _shapes_agree(self, shapes):
+        """True when every statistic is a vector with one entry per feature."""
+        first = shapes[self.statistic_names[0]]
+        return len(first) == 1 and all(shape == first for shape in shapes.values())
 
     def _require_fitted(self):
         if not self.fitted:
@@ -179,12 +208,13 @@ class PCAWhitening(Transform):
 
     def __init__(self, components=None, eigenvalue_threshold=1e-5, regularizer=0.0, sample_size=None, seed=0):
         super().__init__()
-        if regularizer < 0:
-            raise ValueError(f"regularizer must be non-negative, got {regularizer}")
-        self.num_components = components
-        self.eigenvalue_threshold = eigenvalue_threshold
-        self.regularizer = float(regularizer)
-        self.sample_size = sample_size
+        self.num_components = None if components is None else positive_int(components, "components",
+                                                                              "PCAWhitening")
+        self.eigenvalue_threshold = None if eigenvalue_threshold is None else real_number(
+            eigenvalue_threshold, "eigenvalue_threshold", "PCAWhitening", minimum=0)
+        self.regularizer = real_number(regularizer, "regularizer", "PCAWhitening", minimum=0)
+        self.sample_size = None if sample_size is None else positive_int(sample_size, "sample_size",
+                                                                           "PCAWhitening")
         self.seed = seed
         self.eigenvalues = None
 
@@ -205,7 +235,7 @@ class PCAWhitening(Transform):
             keep = eigenvalues > self.eigenvalue_threshold
         kept = int(keep.sum())
         if self.num_components is not None:
-            kept = min(kept, int(self.num_components))
+            kept = min(kept, self.num_components)
         if kept == 0:
             raise ValueError(f"PCAWhitening: no eigenvalue of the covariance exceeds the threshold "
                              f"{self.eigenvalue_threshold}; the data are (nearly) constant")
@@ -219,6 +249,16 @@ class PCAWhitening(Transform):
                              "eigenvalue_threshold or a positive regularizer")
         self.eigenvalues = eigenvalues
         return {"mean": mean, "components": eigenvectors, "scale": 1.0 / xp.sqrt(denominator)}
+
+    @property
+    def output_features(self):
+        self._require_consistent_statistics()
+        return int(self._buffers["components"].shape[1])
+
+    def _shapes_agree(self, shapes):
+        """mean (d,), components (d, k), scale (k,)."""
+        mean, components, scale = shapes["mean"], shapes["components"], shapes["scale"]
+        return len(mean) == 1 and len(scale) == 1 and components == (mean[0], scale[0])
 
     def _apply(self, x):
         return ((x - self.statistic("mean", x)) @ self.statistic("components", x)) * self.statistic("scale", x)

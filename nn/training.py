@@ -10,10 +10,13 @@ applies the momentum update v <- mu v - lr g, w <- w + v itself.
 """
 import time
 
+import numpy
+
 import autograd_core as ag
 
 from . import functional
 from .arrays import array_module, raw, to_numpy
+from .checks import describe, non_negative_int, positive_int, real_number, tensor_like
 from .data import DataLoader
 
 
@@ -22,8 +25,9 @@ class MomentumSGD:
 
     def __init__(self, parameters, lr=0.1, momentum=0.9):
         self.parameters = list(parameters)
-        self.lr = float(lr)
-        self.momentum = float(momentum)
+        self.lr = real_number(lr, "lr", "MomentumSGD", minimum=0)
+        self.momentum = real_number(momentum, "momentum", "MomentumSGD", minimum=0, maximum=1,
+                                    include_maximum=False)
         self.velocities = [None] * len(self.parameters)
 
     def step(self):
@@ -50,15 +54,38 @@ class History(dict):
 
 
 def accuracy(output, target):
-    """The fraction of rows whose largest score is at the label (or at the target row's largest entry)."""
-    scores = to_numpy(output)
+    """The fraction of rows whose largest score is at the label (or at the target row's largest entry).
+
+    ``output``: scores of shape (..., C) with C >= 2 classes. ``target``: integer
+    labels of shape (...) or (..., 1), or one-hot or probability rows of shape (..., C).
+    """
+    scores = to_numpy(tensor_like(output, "output", "accuracy", min_ndim=1))
     target = to_numpy(target)
-    labels = target.argmax(axis=-1) if target.ndim == scores.ndim else target
+    classes = scores.shape[-1]
+    if classes < 2:
+        raise ValueError(f"accuracy: output must hold a score per class in its last axis, at least 2, got shape "
+                         f"{scores.shape}; for one score per example, compare (output > threshold) with the "
+                         "labels yourself")
+    if scores.size == 0:
+        raise ValueError(f"accuracy: output holds no example (shape {scores.shape}); the fraction is undefined")
+    if target.shape == scores.shape:
+        labels = target.argmax(axis=-1)
+    elif target.shape in (scores.shape[:-1], scores.shape[:-1] + (1,)):
+        labels = target.reshape(scores.shape[:-1])
+        if labels.dtype.kind not in "iu" and not (labels.dtype.kind == "f" and bool((labels == numpy.round(labels))
+                                                                                    .all())):
+            raise ValueError(f"accuracy: labels of shape {target.shape} must be integers, got dtype {target.dtype}")
+    else:
+        raise ValueError(f"accuracy: target of shape {target.shape} matches output of shape {scores.shape} "
+                         f"neither as labels (shape {scores.shape[:-1]} or {scores.shape[:-1] + (1,)}) nor as "
+                         f"one-hot rows (shape {scores.shape})")
     return float((scores.argmax(axis=-1) == labels).mean())
 
 
 def predict(model, X, batch_size=512):
     """The model's outputs for ``X`` in evaluation mode, without recording a graph, as an array."""
+    tensor_like(X, "X", "predict", min_ndim=1)
+    batch_size = positive_int(batch_size, "batch_size", "predict")
     if len(X) == 0:
         raise ValueError("predict needs at least one example")
     was_training = model.training
@@ -95,6 +122,14 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
     (e.g. ``lambda m: nn.functional.weight_penalty(m, l2=1e-4)``); penalties
     recorded by ``ActivityPenalty`` layers are always added.
     """
+    epochs = non_negative_int(epochs, "epochs", "fit")
+    if not isinstance(train, DataLoader) and not (isinstance(train, (tuple, list)) and len(train) == 2):
+        raise TypeError(f"fit: train must be an nn.DataLoader or a pair (X, y), got {describe(train)}")
+    if not callable(loss_fn):
+        raise TypeError(f"fit: loss_fn must be a function or loss module (output, y) -> loss, got "
+                        f"{describe(loss_fn)}")
+    if validation is not None and not (isinstance(validation, (tuple, list)) and len(validation) == 2):
+        raise TypeError(f"fit: validation must be a pair (X, y) or None, got {describe(validation)}")
     loader = train if isinstance(train, DataLoader) else DataLoader(
         *train, batch_size=batch_size, shuffle=True, seed=seed, drop_last=drop_last)
     if len(loader) == 0:
@@ -122,6 +157,7 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
                 objective = loss if extra is None else loss + extra
                 optimizer.zero_grad()
                 objective.backward()
+                functional.release_hidden_penalties(model)   # else the last batch's graph outlives fit
                 optimizer.step()
                 count = len(X_batch)
                 seen += count

@@ -10,7 +10,11 @@ rule needs it, and saves and restores state with ``state_dict`` and
 ``load_state_dict``.
 """
 import abc
+import functools
+import inspect
 import math
+import numbers
+import weakref
 
 import autograd_core as ag
 from autograd_core.backend import get_array_module
@@ -46,6 +50,55 @@ def denominator(accumulator, epsilon, eps_inside_sqrt):
     root = xp.sqrt(accumulator)
     root += epsilon
     return root
+
+
+@functools.lru_cache(maxsize=None)
+def numeric_settings(optimizer_class):
+    """The settings of an optimizer class that are numbers: ``lr`` and those whose default is a number."""
+    names = {"lr"}
+    for parameter in inspect.signature(optimizer_class.__init__).parameters.values():
+        default = parameter.default
+        if isinstance(default, numbers.Real) and not isinstance(default, bool):
+            names.add(parameter.name)
+    return frozenset(names)
+
+
+class ParamGroup(dict):
+    """A parameter group: a dict whose settings are checked by the optimizer whenever one is set.
+
+    ``group["lr"] = float("nan")`` (or a schedule writing a bad rate) raises at
+    once, naming the setting, instead of silently turning every weight to NaN.
+    The group refers to its optimizer weakly, so the two form no reference cycle.
+    """
+
+    def __init__(self, settings, optimizer):
+        super().__init__(settings)
+        self._optimizer = weakref.ref(optimizer)
+
+    def __setitem__(self, name, value):
+        optimizer = self._optimizer()
+        if name != "params" and optimizer is not None:
+            candidate = dict(self)
+            candidate[name] = value
+            optimizer.check_settings(candidate)
+        super().__setitem__(name, value)
+
+    def update(self, *args, **settings):
+        for name, value in dict(*args, **settings).items():
+            self[name] = value
+
+    def setdefault(self, name, value=None):
+        if name not in self:
+            self[name] = value
+        return self[name]
+
+    def __reduce_ex__(self, protocol):
+        # copied or pickled with its optimizer, the group refers to the copy of that optimizer
+        return _rebuild_param_group, (dict(self), self._optimizer())
+
+
+def _rebuild_param_group(settings, optimizer):
+    return ParamGroup(settings, optimizer) if optimizer is not None else dict(settings)
 
 
 class Optimizer(abc.ABC):
@@ -111,16 +164,31 @@ class Optimizer(abc.ABC):
                                  f"for example {type(self).__name__}(params, {name}=0.01)")
             filled[name] = value
         self.check_settings(filled)
-        self.param_groups.append(filled)
+        self.param_groups.append(ParamGroup(filled, self))
 
     def check_settings(self, group):
-        """Raise ValueError for settings out of range; subclasses extend the common checks."""
+        """Raise TypeError or ValueError for settings of the wrong kind or out of range; subclasses extend it.
+
+        Every setting whose default in the constructor is a number (and ``lr``) must be a finite
+        real number: a string, None, a bool, NaN or infinity is refused.
+        """
+        numeric = numeric_settings(type(self))
+        for name, value in group.items():
+            if name in numeric:
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    raise TypeError(f"{type(self).__name__}: {name} must be a finite number, "
+                                    f"got {type(value).__name__} {value!r}")
+                if not math.isfinite(value):
+                    raise ValueError(f"{type(self).__name__}: {name} must be a finite number, got {value!r}")
         for name in ("lr", "weight_decay", "eps"):
-            if name in group and not (group[name] >= 0 and math.isfinite(group[name])):
-                raise ValueError(f"{name} must be a finite number >= 0, got {group[name]!r}")
+            if name in group and not group[name] >= 0:
+                raise ValueError(f"{type(self).__name__}: {name} must be a finite number >= 0, got {group[name]!r}")
         for name in ("momentum", "rho", "rho_f"):
             if name in group and not 0 <= group[name] < 1:
-                raise ValueError(f"{name} must lie in [0, 1), got {group[name]!r}")
+                raise ValueError(f"{type(self).__name__}: {name} must lie in [0, 1), got {group[name]!r}")
+        if "eps_inside_sqrt" in group and not isinstance(group["eps_inside_sqrt"], bool):
+            raise TypeError(f"{type(self).__name__}: eps_inside_sqrt must be True or False, "
+                            f"got {group['eps_inside_sqrt']!r}")
 
     def parameters(self):
         """Every parameter of every group, in order."""
@@ -241,45 +309,99 @@ class Optimizer(abc.ABC):
         return {"optimizer": type(self).__name__, "state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Restore settings and state saved by ``state_dict`` from an optimizer of the same kind and layout.
+        """Restore settings and state saved by ``state_dict`` (or read by ``nn.load``), all or nothing.
 
-        Arrays are copied onto each parameter's device and dtype. Raises ValueError,
-        naming what differs, when the kind, the groups or the shapes do not match.
+        The state must come from an optimizer of the same kind and layout. Every
+        entry is checked before anything changes: the settings as if they were
+        passed to the constructor (finite, in range), each state array's shape
+        and numeric dtype. Arrays are copied onto each parameter's device and
+        dtype. Raises ValueError (TypeError for a value of the wrong kind),
+        naming what differs, with the optimizer untouched.
         """
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
-            raise ValueError("load_state_dict expects the dict returned by state_dict(), with keys "
-                             f"'state' and 'param_groups'; got {type(state_dict).__name__}")
+            raise ValueError("load_state_dict expects the dict returned by state_dict() (or read by nn.load), "
+                             f"with keys 'state' and 'param_groups'; got {type(state_dict).__name__}")
         saved_kind = state_dict.get("optimizer", type(self).__name__)
         if saved_kind != type(self).__name__:
             raise ValueError(f"this state was saved by {saved_kind}, not {type(self).__name__}: "
                              f"load it into a {saved_kind}")
-        saved_groups = state_dict["param_groups"]
+        settings = self._checked_saved_settings(state_dict["param_groups"])
+        restored = self._checked_saved_state(state_dict["state"])
+        for saved, group in zip(settings, self.param_groups):
+            dict.update(group, saved)
+        self.state = restored
+
+    def _checked_saved_settings(self, saved_groups):
+        """The saved settings of each group, after checking the layout and every value."""
+        if not isinstance(saved_groups, list) or not all(isinstance(saved, dict) for saved in saved_groups):
+            raise ValueError(f"the saved 'param_groups' must be a list of dicts, got {saved_groups!r:.80}")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"the saved state has {len(saved_groups)} parameter group(s), this optimizer has "
                              f"{len(self.param_groups)}")
+        first_index = 0
+        settings = []
         for number, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"parameter group {number} has {len(group['params'])} parameter(s), the saved "
-                                 f"one had {len(saved['params'])}")
+            expected_params = list(range(first_index, first_index + len(group["params"])))
+            first_index += len(group["params"])
+            if list(saved.get("params", ())) != expected_params:
+                raise ValueError(f"parameter group {number} has {len(group['params'])} parameter(s) numbered "
+                                 f"{expected_params}, the saved one lists {saved.get('params')!r:.80}")
+            values = {name: value for name, value in saved.items() if name != "params"}
+            unknown = set(values) - set(self.defaults)
+            if unknown:
+                raise ValueError(f"the saved parameter group {number} has setting(s) {sorted(unknown)} that "
+                                 f"{type(self).__name__} does not have; its settings are {sorted(self.defaults)}")
+            candidate = dict(group)
+            candidate.update(values)
+            try:
+                self.check_settings(candidate)
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"the saved parameter group {number} has a bad setting: {error}") from error
+            settings.append(values)
+        return settings
+
+    def _checked_saved_state(self, saved_state):
+        """id(param) -> the saved state of that parameter, each array on its device and in its dtype."""
+        if not isinstance(saved_state, dict):
+            raise ValueError(f"the saved 'state' must be a dict index -> dict, got {type(saved_state).__name__}")
         params = self.parameters()
         restored = {}
-        for index, entries in state_dict["state"].items():
-            if not 0 <= int(index) < len(params):
-                raise ValueError(f"the saved state names parameter {index}, but there are only {len(params)}")
+        for index, entries in saved_state.items():
+            if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < len(params):
+                raise ValueError(f"the saved state names parameter {index!r}, but there are {len(params)}, "
+                                 f"numbered 0 to {len(params) - 1}")
+            if not isinstance(entries, dict):
+                raise ValueError(f"the saved state of parameter {index} must be a dict, got "
+                                 f"{type(entries).__name__}")
             param = params[int(index)]
-            restored[id(param)] = {}
-            for name, value in entries.items():
-                if hasattr(value, "shape"):
-                    if tuple(value.shape) != tuple(param.shape):
-                        raise ValueError(f"saved state {name!r} of parameter {index} has shape "
-                                         f"{tuple(value.shape)}, but the parameter has shape {tuple(param.shape)}")
-                    value = ag.Tensor(value, dtype=param.dtype, device=param.device).data.copy()
-                restored[id(param)][name] = value
-        for saved, group in zip(saved_groups, self.param_groups):
-            for name, value in saved.items():
-                if name != "params":
-                    group[name] = value
-        self.state = restored
+            restored[id(param)] = {name: self._checked_state_value(value, name, index, param)
+                                   for name, value in entries.items()}
+        return restored
+
+    @staticmethod
+    def _checked_state_value(value, name, index, param):
+        if hasattr(value, "shape") and hasattr(value, "dtype"):
+            if value.dtype.kind not in "biuf" or value.dtype.fields is not None:
+                raise TypeError(f"saved state {name!r} of parameter {index} has dtype {value.dtype}; it must hold "
+                                "booleans, integers or floating-point numbers")
+            if tuple(value.shape) != tuple(param.shape):
+                raise ValueError(f"saved state {name!r} of parameter {index} has shape {tuple(value.shape)}, "
+                                 f"but the parameter has shape {tuple(param.shape)}")
+            copy = ag.Tensor(value, device=param.device).data.astype(param.dtype, copy=True)
+            xp = get_array_module(copy)
+            if not bool(xp.isfinite(copy).all()) and bool(get_array_module(value).isfinite(value).all()):
+                raise ValueError(f"saved state {name!r} of parameter {index} overflows the parameter's dtype "
+                                 f"{param.dtype}")
+            return copy
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value < 0:
+            raise ValueError(f"saved state {name!r} of parameter {index} is {value}; a saved count (such as "
+                             "Adam's step) is an integer >= 0")
+        if isinstance(value, numbers.Real) and not math.isfinite(value):
+            raise ValueError(f"saved state {name!r} of parameter {index} is {value!r}; it must be finite")
+        if value is None or isinstance(value, (str, numbers.Real)):
+            return value
+        raise TypeError(f"saved state {name!r} of parameter {index} is a {type(value).__name__}; it must be an "
+                        "array or a number")
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

@@ -109,5 +109,5 @@ def test_activity_penalty_is_a_loss_on_a_hidden_node():
     model.eval()
     model(x)
     assert F.hidden_penalties(model) is None
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="l1 must be a finite number >= 0"):
         nn.ActivityPenalty(l1=-1)
