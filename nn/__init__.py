@@ -12,8 +12,10 @@ if __name__ != "autograd_core.nn":
 
 from . import data, datasets, functional, init, preprocessing
 from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .containers import ModuleDict, ModuleList
 from .data import DataLoader, train_test_split
-from .layers import Linear, Maxout
+from .defaults import get_default_dtype, set_default_dtype
+from .layers import Dropout, Flatten, Linear, Maxout
 from .losses import ActivityPenalty, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss
 from .mlp import MLP
 from .module import Module, Parameter, Sequential
@@ -27,4 +29,5 @@ __all__ = [
     "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
     "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load",
     "predict", "preprocessing", "save", "train_test_split",
+    "Dropout", "Flatten", "ModuleDict", "ModuleList", "get_default_dtype", "set_default_dtype",
 ]

@@ -8,6 +8,7 @@ import numpy
 
 import autograd_core as ag
 
+from .defaults import resolve_dtype
 from .module import Module, Parameter
 
 
@@ -49,11 +50,11 @@ class HardTanh(Module):
 class LeakyReLU(Module):
     """Phi(v) = v for v > 0, alpha v otherwise (Eq. 3.39); ``learnable=True`` makes alpha a Parameter."""
 
-    def __init__(self, alpha=0.01, learnable=False, dtype=numpy.float64):
+    def __init__(self, alpha=0.01, learnable=False, dtype=None):
         super().__init__()
         self.learnable = bool(learnable)
         if self.learnable:
-            self.alpha = Parameter(numpy.asarray(alpha, dtype=dtype))
+            self.alpha = Parameter(numpy.asarray(alpha, dtype=resolve_dtype(dtype)))
         else:
             self.alpha = float(alpha)
 

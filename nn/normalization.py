@@ -22,7 +22,8 @@ import numpy
 
 import autograd_core as ag
 
-from .arrays import array_module, as_tensor, raw, to_numpy
+from .arrays import array_module, as_tensor, cast_to, raw, to_numpy
+from .defaults import resolve_dtype
 from .module import Module, Parameter
 
 STATISTICS = ("running", "population")
@@ -39,8 +40,9 @@ class BatchNorm(Module):
     ``compute_population_statistics``, or by loading a state that has them).
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=numpy.float64):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=None):
         super().__init__()
+        dtype = resolve_dtype(dtype)
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"momentum must lie in [0, 1], got {momentum}")
         self.num_features = int(num_features)
@@ -59,6 +61,7 @@ class BatchNorm(Module):
         if v.ndim != 2 or v.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm({self.num_features}) expects inputs of shape (batch, "
                              f"{self.num_features}), got {tuple(v.shape)}")
+        v = cast_to(v, self.gamma.dtype)
         if self.training:
             return self._normalise_batch(as_tensor(v))
         mean, variance = self._inference_statistics()
@@ -185,8 +188,9 @@ class LayerNorm(Module):
     inference compute the same thing and a batch of one is fine.
     """
 
-    def __init__(self, num_features, eps=1e-5, dtype=numpy.float64):
+    def __init__(self, num_features, eps=1e-5, dtype=None):
         super().__init__()
+        dtype = resolve_dtype(dtype)
         self.num_features = int(num_features)
         self.eps = float(eps)
         self.gamma = Parameter(numpy.ones(self.num_features, dtype=dtype))
@@ -196,7 +200,7 @@ class LayerNorm(Module):
         if x.shape[-1] != self.num_features:
             raise ValueError(f"LayerNorm({self.num_features}) expects {self.num_features} features in the last "
                              f"axis, got shape {tuple(x.shape)}")
-        x = as_tensor(x)
+        x = as_tensor(cast_to(x, self.gamma.dtype))
         centred = x - x.mean(axis=-1, keepdims=True)
         variance = (centred * centred).mean(axis=-1, keepdims=True)
         return centred / ag.sqrt(variance + self.eps) * self.gamma + self.beta
