@@ -368,3 +368,46 @@ def test_format_of_a_one_element_tensor():
     assert f"{loss}" == repr(loss)
     with pytest.raises(TypeError, match="needs a one-element tensor"):
         f"{Tensor(np.zeros(3)):.3f}"
+
+
+# --- on the GPU (skipped without CuPy and a CUDA device; tests/run_gpu_suite.sh runs them) ---------------
+@pytest.mark.gpu
+def test_creation_on_the_gpu_and_its_seeded_generator():
+    assert ag.zeros(2, 3, device="cuda").device == "cuda:0"
+    assert ag.eye(2, device="cuda", dtype=np.float32).dtype == np.float32
+    ag.manual_seed(1)
+    first = ag.randn(5, device="cuda").numpy()
+    ag.manual_seed(1)
+    np.testing.assert_array_equal(first, ag.randn(5, device="cuda").numpy())
+    on_gpu = ag.rand(4, device="cuda", rng=np.random.default_rng(2))  # a NumPy Generator: same numbers as the CPU
+    assert on_gpu.device == "cuda:0"
+    np.testing.assert_array_equal(on_gpu.numpy(), ag.rand(4, rng=np.random.default_rng(2)).numpy())
+    like = ag.randn_like(on_gpu)
+    assert like.device == "cuda:0" and like.shape == (4,)
+
+
+@pytest.mark.gpu
+def test_numpy_asarray_of_a_gpu_tensor_names_numpy():
+    with pytest.raises(TypeError, match=r"t\.numpy\(\)"):
+        np.asarray(ag.ones(2, device="cuda"))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("function", [
+    lambda a: ag.erf(a), lambda a: ag.gelu(a), lambda a: ag.gelu(a, approximate="tanh"), lambda a: ag.silu(a),
+    lambda a: ag.softplus(a), lambda a: ag.elu(a), lambda a: a.cumsum(dim=1), lambda a: a.prod(axis=0),
+    lambda a: a.std(dim=1), lambda a: a.flip(0), lambda a: a.tril(), lambda a: ag.einsum("ij,kj->ik", a, a),
+    lambda a: a.gather(1, np.array([[0, 0, 2], [1, 2, 1], [2, 2, 2]])), lambda a: ag.log1p(a * a),
+], ids=["erf", "gelu", "gelu tanh", "silu", "softplus", "elu", "cumsum", "prod", "std", "flip", "tril", "einsum",
+        "gather", "log1p"])
+def test_new_operations_on_the_gpu_match_the_cpu(function):
+    values = np.random.default_rng(3).standard_normal((3, 3))
+    results = []
+    for device in ("cpu", "cuda"):
+        x = Tensor(values, requires_grad=True, device=device)
+        out = function(x)
+        out.sum().backward()
+        assert out.device == x.grad.device == x.device
+        results.append((out.numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-10, atol=1e-12)

@@ -202,3 +202,13 @@ def test_a_float32_input_is_not_upcast_unless_float64_layers_were_chosen():
     x = np.ones((2, 4), dtype=np.float32)
     assert nn.Linear(4, 2, rng=0)(x).dtype == np.float32
     assert nn.Linear(4, 2, rng=0, dtype=np.float64)(x).dtype == np.float64  # chosen: computed in float64
+
+
+@pytest.mark.gpu
+def test_dropout_and_float32_layers_on_the_gpu():
+    model = nn.Sequential(nn.Linear(4, 8, rng=0), nn.Dropout(0.5), nn.Linear(8, 2, rng=1)).to("cuda")
+    x = ag.tensor(np.ones((3, 4)), device="cuda")  # float64 data
+    out = model(x)
+    assert out.device == "cuda:0" and out.dtype == np.float32
+    model.eval()
+    assert model(x).device == "cuda:0"
