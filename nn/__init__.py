@@ -11,7 +11,7 @@ if __name__ != "autograd_core.nn":
     raise ImportError(f"import this package as 'from autograd_core import nn', not as {__name__!r}")
 
 from . import data, datasets, functional, init, preprocessing
-from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import ELU, GELU, SELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList
 from .data import DataLoader, train_test_split
 from .defaults import get_default_dtype, set_default_dtype
@@ -29,5 +29,6 @@ __all__ = [
     "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
     "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load",
     "predict", "preprocessing", "save", "train_test_split",
-    "Dropout", "Flatten", "ModuleDict", "ModuleList", "get_default_dtype", "set_default_dtype",
+    "Dropout", "ELU", "Flatten", "GELU", "ModuleDict", "ModuleList", "SELU", "SiLU", "Softplus", "get_default_dtype",
+    "set_default_dtype",
 ]

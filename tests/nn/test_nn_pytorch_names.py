@@ -212,3 +212,15 @@ def test_dropout_and_float32_layers_on_the_gpu():
     assert out.device == "cuda:0" and out.dtype == np.float32
     model.eval()
     assert model(x).device == "cuda:0"
+
+
+def test_smooth_activation_modules_apply_the_engines_functions():
+    x = ag.tensor(np.linspace(-3.0, 3.0, 7))
+    pairs = [(nn.Softplus(beta=2.0), ag.softplus(x, 2.0)), (nn.ELU(alpha=0.5), ag.elu(x, 0.5)),
+             (nn.SELU(), ag.selu(x)), (nn.GELU(), ag.gelu(x)), (nn.GELU("tanh"), ag.gelu(x, "tanh")),
+             (nn.SiLU(), ag.silu(x))]
+    for module, expected in pairs:
+        np.testing.assert_array_equal(module(x).numpy(), expected.numpy())
+    assert isinstance(nn.MLP([2, 3, 1], activation="gelu", rng=0)[1], nn.GELU)
+    with pytest.raises(ValueError, match="approximate must be one of"):
+        nn.GELU("sigmoid")
