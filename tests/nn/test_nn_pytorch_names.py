@@ -224,3 +224,13 @@ def test_smooth_activation_modules_apply_the_engines_functions():
     assert isinstance(nn.MLP([2, 3, 1], activation="gelu", rng=0)[1], nn.GELU)
     with pytest.raises(ValueError, match="approximate must be one of"):
         nn.GELU("sigmoid")
+
+
+def test_manual_seed_makes_layers_built_without_rng_reproducible():
+    ag.manual_seed(12)
+    first = nn.MLP([3, 4, 2]).state_dict()
+    ag.manual_seed(12)
+    second = nn.MLP([3, 4, 2]).state_dict()
+    for name in first:
+        np.testing.assert_array_equal(first[name], second[name])
+    assert not np.array_equal(nn.Linear(3, 4).weight.numpy(), nn.Linear(3, 4).weight.numpy())
