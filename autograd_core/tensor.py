@@ -418,8 +418,12 @@ class Tensor:
         if type(self._data) is not numpy.ndarray:
             raise TypeError(f"numpy.asarray() of a tensor on {self.device}: copy it to the host explicitly "
                             "with t.numpy() (or t.cpu())")
-        array = self._data if dtype is None else self._data.astype(dtype, copy=False)
-        return array.copy() if copy else array
+        if dtype is not None and numpy.dtype(dtype) != self._data.dtype:
+            if copy is False:
+                raise ValueError(f"numpy.asarray(t, dtype={numpy.dtype(dtype)}, copy=False): the tensor holds "
+                                 f"{self._data.dtype}, so a copy is needed")
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     def __format__(self, format_spec):
         """``f"{loss:.3f}"`` formats a one-element tensor's value; an empty spec gives the repr."""

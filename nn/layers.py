@@ -103,10 +103,10 @@ class Dropout(Module):
             return x
         if self.p == 1.0:
             return x * 0.0
-        if self.generator is not None and isinstance(x, ag.Tensor) and x.device == "cpu":
+        device = x.device if isinstance(x, ag.Tensor) else ag.tensor(x).device
+        if self.generator is not None and device == "cpu":
             uniform = self.generator.random(x.shape)
         else:
-            device = x.device if isinstance(x, ag.Tensor) else "cpu"
             uniform = ag.rand(*x.shape, device=device).data
         keep = uniform >= self.p
         return x * (keep * (1.0 / (1.0 - self.p))).astype(x.dtype)

@@ -66,6 +66,9 @@ def parse_subscripts(subscripts, operands):
     inputs = left.split(",")
     if len(inputs) != len(operands):
         raise ValueError(f"einsum: {subscripts!r} names {len(inputs)} operand(s) but {len(operands)} were given")
+    for number, operand in enumerate(operands):
+        if not hasattr(operand, "shape"):
+            raise TypeError(f"einsum: operand {number} must be a tensor or an array, got {type(operand).__name__}")
     sizes = {}
     for number, (letters, operand) in enumerate(zip(inputs, operands)):
         if not set(letters) <= LETTERS:

@@ -70,7 +70,11 @@ def gather(a, axis, index):
     if index.ndim != data.ndim:
         raise ValueError(f"gather: index must have as many dimensions as the input ({data.ndim}), "
                          f"got shape {index.shape} for an input of shape {data.shape}")
-    axis %= max(data.ndim, 1)
+    if data.ndim == 0:  # PyTorch's rule: a 0-d input takes only the index 0
+        if int(index) != 0:
+            raise ValueError(f"gather: a 0-d input takes only the index 0, got {int(index)}")
+        return getitem(a, ())
+    axis %= data.ndim
     for position, (wanted, available) in enumerate(zip(index.shape, data.shape)):
         if position != axis and wanted > available:
             raise ValueError(f"gather: index of shape {index.shape} is larger than the input {data.shape} "
@@ -78,8 +82,6 @@ def gather(a, axis, index):
     if index.size and (int(index.min()) < 0 or int(index.max()) >= data.shape[axis]):
         raise ValueError(f"gather: indices along axis {axis} must lie in [0, {data.shape[axis] - 1}], got values "
                          f"from {int(index.min())} to {int(index.max())}")
-    if data.ndim == 0:
-        return getitem(a, ())
     positions = list(xp.indices(index.shape, sparse=True))
     positions[axis] = index
     return getitem(a, tuple(positions))

@@ -413,3 +413,18 @@ def test_new_operations_on_the_gpu_match_the_cpu(function):
         results.append((out.numpy(), x.grad.numpy()))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-10, atol=1e-12)
+
+
+def test_edge_cases_zero_dimensional_and_empty():
+    scalar = leaf(2.0)
+    assert ag.cumsum(scalar).shape == (1,) and ag.gather(scalar, 0, np.array(0)).item() == 2.0
+    with pytest.raises(ValueError, match="takes only the index 0"):
+        ag.gather(scalar, 0, np.array(1))
+    ag.cumsum(scalar).sum().backward()
+    assert scalar.grad.item() == 1.0
+    assert ag.prod(Tensor(np.zeros(0))).item() == 1.0  # the empty product, as NumPy's
+    with pytest.raises(TypeError, match="operand 1 must be a tensor or an array"):
+        ag.einsum("i,i->", Tensor(np.ones(2)), 2.0)
+    with pytest.raises(ValueError, match="a copy is needed"):
+        np.asarray(Tensor(np.ones(2)), dtype=np.float32, copy=False)
+    assert np.asarray(Tensor(np.ones(2)), dtype=np.float32).dtype == np.float32
