@@ -415,15 +415,18 @@ class Tensor:
     # --- the names a PyTorch or NumPy user reaches for (see "For PyTorch users" in the README) ---
     def __array__(self, dtype=None, copy=None):
         """``numpy.asarray(t)``: the values as a NumPy array (on the GPU an error: copy with ``t.numpy()``)."""
-        if type(self._data) is not numpy.ndarray:
-            raise TypeError(f"numpy.asarray() of a tensor on {self.device}: copy it to the host explicitly "
-                            "with t.numpy() (or t.cpu())")
-        if dtype is not None and numpy.dtype(dtype) != self._data.dtype:
+        data = self._data
+        if type(data) is not numpy.ndarray:
+            if backend.device_of(data) != "cpu":
+                raise TypeError(f"numpy.asarray() of a tensor on {self.device}: copy it to the host explicitly "
+                                "with t.numpy() (or t.cpu())")
+            data = numpy.asarray(data)  # an intermediate whose values were released says so here
+        if dtype is not None and numpy.dtype(dtype) != data.dtype:
             if copy is False:
                 raise ValueError(f"numpy.asarray(t, dtype={numpy.dtype(dtype)}, copy=False): the tensor holds "
-                                 f"{self._data.dtype}, so a copy is needed")
-            return self._data.astype(dtype)
-        return self._data.copy() if copy else self._data
+                                 f"{data.dtype}, so a copy is needed")
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     def __format__(self, format_spec):
         """``f"{loss:.3f}"`` formats a one-element tensor's value; an empty spec gives the repr."""
