@@ -40,6 +40,10 @@ def test_an_unknown_keyword_names_the_accepted_ones():
         ag.softmax(x, keepdim=True)  # softmax keeps its shape: it has no keepdims, so no keepdim either
     with pytest.raises(TypeError, match="both axis= and its PyTorch spelling dim="):
         ag.sum(x, axis=0, dim=0)
+    with pytest.raises(TypeError, match="both keepdims= and its PyTorch spelling keepdim="):
+        x.sum(0, True, keepdim=True)
+    with pytest.raises(TypeError, match=r"gather\(\) missing required argument\(s\): axis \(or dim\)"):
+        ag.gather(x, index=np.zeros((1, 2), dtype=int))
 
 
 # --- creation ---------------------------------------------------------------------------------------
