@@ -74,3 +74,43 @@ class detect_anomaly(_Switch):
 
     attribute = "anomaly_enabled"
     value = True
+
+
+class set_grad_enabled:
+    """Turn recording on or off: at once when called, and back as it was when used as a context manager.
+
+    >>> ag.set_grad_enabled(False)          # from here on, no graph (PyTorch's torch.set_grad_enabled)
+    >>> with ag.set_grad_enabled(is_training):
+    ...     loss = model(x)                 # recorded only when is_training
+    """
+
+    def __init__(self, mode):
+        if not isinstance(mode, (bool, int)):
+            raise TypeError(f"set_grad_enabled needs True or False, got {mode!r}")
+        self._previous = is_grad_enabled()
+        state.grad_enabled = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        state.grad_enabled = self._previous
+        return False
+
+
+class inference_mode(no_grad):
+    """PyTorch's ``inference_mode()``: here the same as ``no_grad`` (nothing is recorded inside it).
+
+    ``inference_mode(False)`` records as usual, so one call site can serve both.
+    """
+
+    def __init__(self, mode=True):
+        self.value = not mode
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with inference_mode(not self.value):
+                return function(*args, **kwargs)
+
+        return wrapper

@@ -7,11 +7,14 @@ A built-in operation's ``backward`` calls ``ctx.F.exp``, ``ctx.F.where``,
 so the same code records a differentiable graph of the backward pass. Both
 offer the same names with NumPy's signatures.
 """
+import math
+
 import numpy
 
 NUMPY_NAMES = (
     "exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "sign", "where", "maximum", "minimum",
     "matmul", "swapaxes", "transpose", "broadcast_to", "reshape", "sum", "expand_dims", "clip",
+    "cumsum", "flip", "tril", "triu", "einsum", "prod",
 )
 
 
@@ -26,6 +29,14 @@ class ArrayNamespace:
     def sigmoid(self, x):
         """sigma(x) = 1 / (1 + exp(-x)), written with tanh so that |x| = 1000 neither overflows nor warns."""
         return 0.5 * self.xp.tanh(0.5 * x) + 0.5
+
+    def erf(self, x):
+        """erf(x), from SciPy (cupyx on the GPU) when installed, else the C library's ``math.erf`` per entry."""
+        if self.xp is numpy:
+            return _numpy_erf(x)
+        from cupyx.scipy.special import erf
+
+        return erf(x)
 
     def logsumexp(self, x, axis=None, keepdims=False):
         """log sum exp(x), shifted by the maximum; rows that are all -inf give -inf, not NaN."""
@@ -56,6 +67,16 @@ class ArrayNamespace:
 
             cupyx.scatter_add(out, index, values)
         return out
+
+
+def _numpy_erf(x):
+    try:
+        from scipy.special import erf
+    except ImportError:  # SciPy is optional: the C library's erf is exact, only slower
+        x = numpy.asarray(x)
+        dtype = x.dtype if x.dtype.kind == "f" else numpy.float64
+        return numpy.asarray(numpy.frompyfunc(math.erf, 1, 1)(x), dtype=dtype)
+    return erf(x)
 
 
 def _drop_axes(array, axis):

@@ -101,7 +101,8 @@ class Tensor:
 
     @property
     def size(self):
-        return self._data.size
+        """The number of entries, an int as in NumPy (``size()`` raises an error that names ``.shape``)."""
+        return Size(self._data.size)
 
     @property
     def dtype(self):
@@ -315,11 +316,11 @@ class Tensor:
     def __invert__(self):
         return Tensor._make(~self._data, False, None)
 
-    def any(self):
-        return bool(self._data.any())
+    def any(self, axis=None, keepdims=False):
+        return ops.any(self, axis=axis, keepdims=keepdims)
 
-    def all(self):
-        return bool(self._data.all())
+    def all(self, axis=None, keepdims=False):
+        return ops.all(self, axis=axis, keepdims=keepdims)
 
     def exp(self):
         return ops.exp(self)
@@ -405,11 +406,140 @@ class Tensor:
     def squeeze(self, axis=None):
         return ops.squeeze(self, axis)
 
-    def flatten(self):
-        return ops.reshape(self, -1)
+    def flatten(self, start_dim=0, end_dim=-1):
+        return ops.flatten(self, start_dim, end_dim)
 
     def matmul(self, other):
         return ops.matmul(self, other)
+
+    # --- the names a PyTorch or NumPy user reaches for (see "For PyTorch users" in the README) ---
+    def __array__(self, dtype=None, copy=None):
+        """``numpy.asarray(t)``: the values as a NumPy array (on the GPU an error: copy with ``t.numpy()``)."""
+        data = self._data
+        if type(data) is not numpy.ndarray:
+            if backend.device_of(data) != "cpu":
+                raise TypeError(f"numpy.asarray() of a tensor on {self.device}: copy it to the host explicitly "
+                                "with t.numpy() (or t.cpu())")
+            data = numpy.asarray(data)  # an intermediate whose values were released says so here
+        if dtype is not None and numpy.dtype(dtype) != data.dtype:
+            if copy is False:
+                raise ValueError(f"numpy.asarray(t, dtype={numpy.dtype(dtype)}, copy=False): the tensor holds "
+                                 f"{data.dtype}, so a copy is needed")
+            return data.astype(dtype)
+        return data.copy() if copy else data
+
+    def __format__(self, format_spec):
+        """``f"{loss:.3f}"`` formats a one-element tensor's value; an empty spec gives the repr."""
+        if not format_spec:
+            return repr(self)
+        if self._data.size != 1:
+            raise TypeError(f"format spec {format_spec!r} needs a one-element tensor, this one has shape "
+                            f"{self.shape}; format t.item() of a reduced tensor, or t.numpy() entry by entry")
+        return format(self.item(), format_spec)
+
+    def dim(self):
+        """The number of dimensions (PyTorch's name for ``ndim``)."""
+        return self._data.ndim
+
+    def float(self):
+        """A float32 copy, recorded (``astype(numpy.float32)``)."""
+        return self.astype(numpy.float32)
+
+    def double(self):
+        """A float64 copy, recorded (``astype(numpy.float64)``)."""
+        return self.astype(numpy.float64)
+
+    def clone(self):
+        return ops.clone(self)
+
+    def pow(self, exponent):
+        return ops.pow(self, exponent)
+
+    def view(self, *shape):
+        return ops.view(self, *shape)
+
+    def unsqueeze(self, axis):
+        return ops.unsqueeze(self, axis)
+
+    def permute(self, *axes):
+        return ops.permute(self, *axes)
+
+    def flip(self, axis=None):
+        return ops.flip(self, axis)
+
+    def tril(self, k=0):
+        return ops.tril(self, k)
+
+    def triu(self, k=0):
+        return ops.triu(self, k)
+
+    def gather(self, axis, index):
+        """PyTorch's ``t.gather(dim, index)``; see ``ag.gather``."""
+        return ops.gather(self, axis, index)
+
+    def argmax(self, axis=None, keepdims=False):
+        return ops.argmax(self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return ops.argmin(self, axis, keepdims)
+
+    def max_with_indices(self, axis, keepdims=False):
+        """(values, indices) along ``axis``: what PyTorch's ``t.max(dim=...)`` returns."""
+        return ops.max_with_indices(self, axis, keepdims)
+
+    def min_with_indices(self, axis, keepdims=False):
+        return ops.min_with_indices(self, axis, keepdims)
+
+    def std(self, axis=None, keepdims=False, ddof=0, correction=None, unbiased=None):
+        return ops.std(self, axis, keepdims, ddof, correction, unbiased)
+
+    def prod(self, axis=None, keepdims=False):
+        return ops.prod(self, axis, keepdims)
+
+    def cumsum(self, axis=None):
+        return ops.cumsum(self, axis)
+
+    def log1p(self):
+        return ops.log1p(self)
+
+    def expm1(self):
+        return ops.expm1(self)
+
+    def log2(self):
+        return ops.log2(self)
+
+    def log10(self):
+        return ops.log10(self)
+
+    def exp2(self):
+        return ops.exp2(self)
+
+    def erf(self):
+        return ops.erf(self)
+
+    def floor(self):
+        return ops.floor(self)
+
+    def ceil(self):
+        return ops.ceil(self)
+
+    def round(self, decimals=0):
+        return ops.round(self, decimals)
+
+    def softplus(self, beta=1.0):
+        return ops.softplus(self, beta)
+
+    def elu(self, alpha=1.0):
+        return ops.elu(self, alpha)
+
+    def selu(self):
+        return ops.selu(self)
+
+    def gelu(self, approximate="none"):
+        return ops.gelu(self, approximate)
+
+    def silu(self):
+        return ops.silu(self)
 
     # --- display -------------------------------------------------------------------------------
     def __repr__(self):
@@ -478,4 +608,22 @@ def tensor(data, requires_grad=False, dtype=None, device=None, name=None):
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 
+class Size(int):
+    """A tensor's ``size``: an int, as in NumPy; calling it (PyTorch's ``size()``) says to use ``.shape``."""
+
+    __slots__ = ()
+
+    def __call__(self, *axis):
+        raise TypeError(f"size is the number of entries here, an int as in NumPy (this tensor has {int(self)}); "
+                        "use .shape for the dimensions (t.shape[axis] for one of them)")
+
+
 from . import ops  # noqa: E402  (the operations import Tensor)
+from .keywords import accept_torch_keywords  # noqa: E402
+
+# dim=/keepdim= accepted beside axis=/keepdims= by every method that takes them (keywords.py)
+for _name in ("sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax", "expand_dims", "squeeze",
+              "any", "all", "unsqueeze", "flip", "gather", "argmax", "argmin", "max_with_indices",
+              "min_with_indices", "std", "prod", "cumsum"):
+    setattr(Tensor, _name, accept_torch_keywords(getattr(Tensor, _name)))
+del _name

@@ -11,9 +11,11 @@ if __name__ != "autograd_core.nn":
     raise ImportError(f"import this package as 'from autograd_core import nn', not as {__name__!r}")
 
 from . import data, datasets, functional, init, preprocessing
-from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import ELU, GELU, SELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .containers import ModuleDict, ModuleList
 from .data import DataLoader, train_test_split
-from .layers import Linear, Maxout
+from .defaults import get_default_dtype, set_default_dtype
+from .layers import Dropout, Flatten, Linear, Maxout
 from .losses import ActivityPenalty, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss
 from .mlp import MLP
 from .module import Module, Parameter, Sequential
@@ -27,4 +29,6 @@ __all__ = [
     "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
     "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load",
     "predict", "preprocessing", "save", "train_test_split",
+    "Dropout", "ELU", "Flatten", "GELU", "ModuleDict", "ModuleList", "SELU", "SiLU", "Softplus", "get_default_dtype",
+    "set_default_dtype",
 ]

@@ -1,6 +1,7 @@
 """Activation layers: the nonlinear half of the decoupled view of Section 3.2.6.
 
-Each module applies one of the engine's activation functions elementwise;
+Each module applies one of the engine's activation functions elementwise
+(Softplus, ELU, SELU, GELU and SiLU are the smooth ones beyond the chapter's);
 ``LeakyReLU`` implements Eq. 3.39, Phi(v) = v for v > 0 and alpha v
 otherwise, where alpha may be a learned parameter (the parametric ReLU).
 """
@@ -11,6 +12,7 @@ import numpy
 import autograd_core as ag
 
 from .checks import describe, real_number, tensor_like
+from .defaults import resolve_dtype
 from .module import Module, Parameter
 
 
@@ -56,12 +58,12 @@ class HardTanh(Module):
 class LeakyReLU(Module):
     """Phi(v) = v for v > 0, alpha v otherwise (Eq. 3.39); ``learnable=True`` makes alpha a Parameter."""
 
-    def __init__(self, alpha=0.01, learnable=False, dtype=numpy.float64):
+    def __init__(self, alpha=0.01, learnable=False, dtype=None):
         super().__init__()
         self.learnable = bool(learnable)
         alpha = real_number(alpha, "alpha", "LeakyReLU")
         if self.learnable:
-            self.alpha = Parameter(numpy.asarray(alpha, dtype=dtype))
+            self.alpha = Parameter(numpy.asarray(alpha, dtype=resolve_dtype(dtype)))
         else:
             self.alpha = alpha
 
@@ -72,6 +74,63 @@ class LeakyReLU(Module):
     def extra_repr(self):
         alpha = float(self.alpha.item()) if self.learnable else self.alpha
         return f"alpha={alpha:g}, learnable={self.learnable}"
+
+
+class Softplus(Module):
+    """Phi(v) = (1/beta) log(1 + exp(beta v)), a smooth ReLU."""
+
+    def __init__(self, beta=1.0):
+        super().__init__()
+        self.beta = float(beta)
+
+    def forward(self, x):
+        return ag.softplus(x, self.beta)
+
+    def extra_repr(self):
+        return f"beta={self.beta:g}"
+
+
+class ELU(Module):
+    """Phi(v) = v for v > 0, alpha (exp(v) - 1) otherwise."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return ag.elu(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha:g}"
+
+
+class SELU(Module):
+    """Phi(v) = scale * ELU(v) with the self-normalising constants of ``ag.selu``."""
+
+    def forward(self, x):
+        return ag.selu(x)
+
+
+class GELU(Module):
+    """Phi(v) = v Phi_N(v), Phi_N the standard normal distribution function (``approximate="tanh"``: its tanh form)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+        ag.gelu(ag.zeros(()), approximate)  # reject an unknown approximation now, not at the first forward
+
+    def forward(self, x):
+        return ag.gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Phi(v) = v sigmoid(v) (swish)."""
+
+    def forward(self, x):
+        return ag.silu(x)
 
 
 class Softmax(Module):
@@ -100,6 +159,11 @@ ACTIVATIONS = {
     "hard_tanh": HardTanh,
     "leaky_relu": LeakyReLU,
     "softmax": Softmax,
+    "softplus": Softplus,
+    "elu": ELU,
+    "selu": SELU,
+    "gelu": GELU,
+    "silu": SiLU,
 }
 
 

@@ -35,3 +35,13 @@ def to_numpy(value):
 def as_tensor(value):
     """``value`` if it is a Tensor, else a constant Tensor wrapping it."""
     return value if isinstance(value, ag.Tensor) else ag.Tensor(value)
+
+
+def cast_to(value, dtype):
+    """``value`` in ``dtype``: a Tensor through a recorded ``astype`` (its gradient comes back in its own
+    dtype), an array through ``astype``; unchanged when it already has that dtype."""
+    if raw(value).dtype == dtype:
+        return value
+    if isinstance(value, ag.Tensor):
+        return value.astype(dtype)
+    return array_module(value).asarray(value, dtype=dtype)

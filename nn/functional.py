@@ -17,6 +17,12 @@ Every loss takes ``reduction``: ``"mean"`` (over examples), ``"sum"`` or ``"none
 never broadcasts a prediction against a target of another shape (a (3, 1)
 prediction and a (3,) target would silently average a (3, 3) table): shapes
 must match as each loss states, and the mean over an empty batch is an error.
+
+Activations and dropout under PyTorch's names and argument names
+(``relu``, ``sigmoid``, ``tanh``, ``softmax(x, dim=-1)``, ``log_softmax``,
+``leaky_relu(x, negative_slope=0.01)``, ``hardtanh``, ``elu``, ``selu``,
+``gelu(x, approximate="none")``, ``silu``, ``softplus(x, beta=1)``,
+``dropout(x, p=0.5, training=True)``, ``one_hot``), each the engine's operation.
 """
 import numpy
 
@@ -177,3 +183,75 @@ def _total(terms):
     for term in terms[1:]:
         total = total + term
     return total
+
+
+# --- activations under PyTorch's names (Section 3.2.5 and beyond) ------------------------------------
+def relu(input):
+    """max(v, 0)."""
+    return ag.relu(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-v))."""
+    return ag.sigmoid(input)
+
+
+def tanh(input):
+    return ag.tanh(input)
+
+
+def softmax(input, dim=-1):
+    """exp(v_k) / sum_j exp(v_j) along ``dim``."""
+    return ag.softmax(input, axis=dim)
+
+
+def log_softmax(input, dim=-1):
+    """v_k - log sum_j exp(v_j) along ``dim``."""
+    return ag.log_softmax(input, axis=dim)
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """v for v > 0, negative_slope v otherwise (Eq. 3.39)."""
+    return ag.leaky_relu(input, negative_slope)
+
+
+def hardtanh(input):
+    """max(min(v, 1), -1)."""
+    return ag.hard_tanh(input)
+
+
+def elu(input, alpha=1.0):
+    return ag.elu(input, alpha)
+
+
+def selu(input):
+    return ag.selu(input)
+
+
+def gelu(input, approximate="none"):
+    """v Phi(v) (exact, PyTorch's default) or its tanh approximation (``approximate="tanh"``)."""
+    return ag.gelu(input, approximate)
+
+
+def silu(input):
+    """v sigmoid(v)."""
+    return ag.silu(input)
+
+
+def softplus(input, beta=1.0):
+    """(1/beta) log(1 + exp(beta v))."""
+    return ag.softplus(input, beta)
+
+
+def dropout(input, p=0.5, training=True, rng=None):
+    """Inverted dropout (see ``nn.Dropout``): identity when ``training`` is False."""
+    from .layers import Dropout
+
+    layer = Dropout(p, rng=rng)
+    layer.train(training)
+    return layer(input)
+
+
+def one_hot(labels, num_classes=None):
+    """Rows of the identity for integer labels, as int64 (``ag.one_hot`` takes a dtype)."""
+    return ag.one_hot(labels, num_classes)

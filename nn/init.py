@@ -4,7 +4,7 @@ Each scheme is a function ``scheme(shape, rng=None, dtype=numpy.float64)``
 returning an array. A weight matrix of shape (r_in, r_out) maps r_in = fan-in
 inputs to r_out = fan-out outputs (the layout of ``nn.Linear``: y = x W + b).
 ``rng`` is a ``numpy.random.Generator`` or an integer seed; the same seed
-gives the same weights.
+gives the same weights (without one, ``ag.manual_seed`` decides).
 
 - ``normal``: Gaussian with a small fixed standard deviation (1e-2).
 - ``fan_in_normal``: Gaussian with standard deviation sqrt(1/r), r the fan-in,
@@ -19,14 +19,22 @@ import math
 
 import numpy
 
+import autograd_core as ag
+
 SMALL_STD = 1e-2
 
 
 def as_generator(rng):
-    """A ``numpy.random.Generator`` from a Generator, an integer seed, or None (fresh entropy)."""
+    """A ``numpy.random.Generator`` from a Generator, an integer seed, or None.
+
+    None means the package's own generator, which ``ag.manual_seed`` seeds (fresh entropy until then), so
+    ``ag.manual_seed(0)`` makes the weights of layers built without ``rng=`` reproducible, as in PyTorch.
+    """
     if isinstance(rng, numpy.random.Generator):
         return rng
-    if rng is None or isinstance(rng, (int, numpy.integer)):
+    if rng is None:
+        return ag.default_generator()
+    if isinstance(rng, (int, numpy.integer)):
         return numpy.random.default_rng(rng)
     raise TypeError(f"rng must be a numpy.random.Generator, an integer seed or None, got {type(rng).__name__}")
 

@@ -9,11 +9,10 @@ post-activation h (Figure 3.18a: Linear, Phi, BatchNorm). With "pre" the
 linear layer's bias is dropped: BatchNorm's beta takes its place, since
 subtracting the batch mean would cancel any bias.
 """
-import numpy
-
 from . import init as init_schemes
 from .activations import check_activation, make_activation
 from .checks import describe, positive_int
+from .defaults import resolve_dtype
 from .layers import Linear
 from .module import Sequential
 from .normalization import BatchNorm, LayerNorm
@@ -29,10 +28,11 @@ class MLP(Sequential):
     ``layer_norm=True`` adds LayerNorm where batch_norm would go (pre).
     ``init``: a scheme of ``nn.init`` for the weights (He by default, for
     rectifiers). ``rng``: a Generator or seed, shared by all layers in order.
+    ``dtype``: of every layer, ``nn.get_default_dtype()`` (float32) unless given.
     """
 
     def __init__(self, sizes, activation="relu", batch_norm=None, layer_norm=False, init="he", rng=None,
-                 momentum=0.1, eps=1e-5, dtype=numpy.float64):
+                 momentum=0.1, eps=1e-5, dtype=None):
         super().__init__()
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
             raise TypeError(f"MLP: sizes must be a list of positive integers [d_in, h_1, ..., d_out], "
@@ -47,6 +47,7 @@ class MLP(Sequential):
         check_activation(activation)
         self.sizes = sizes
         self.batch_norm = batch_norm
+        dtype = resolve_dtype(dtype)
         generator = init_schemes.as_generator(rng)
         for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             last = index == len(sizes) - 2

@@ -7,6 +7,7 @@ attributes. Its ``state_dict`` is a flat, ordered mapping from dotted names to
 arrays, which is what ``nn.save`` writes and ``nn.load`` reads back.
 """
 import numbers
+import warnings
 from collections import OrderedDict
 
 import numpy
@@ -125,6 +126,7 @@ class Module:
             object.__setattr__(self, name, None)
             return
         else:
+            _warn_if_modules_hide_in(type(self).__name__, name, value)
             object.__setattr__(self, name, value)
             return
         self.__dict__.pop(name, None)
@@ -230,10 +232,25 @@ class Module:
         """Evaluation mode: BatchNorm uses its running or population statistics."""
         return self.train(False)
 
-    def zero_grad(self):
-        """Forget every parameter's accumulated gradient."""
+    def zero_grad(self, set_to_none=True):
+        """Forget every parameter's accumulated gradient (``set_to_none=False`` keeps zero arrays instead)."""
         for parameter in self.parameters():
-            parameter.grad = None
+            if set_to_none or parameter.grad is None:
+                parameter.grad = None
+            else:
+                parameter.grad = ag.zeros_like(parameter)
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every sub-module and then on this one (children first); return self.
+
+        >>> def zero_biases(module):
+        ...     if isinstance(module, nn.Linear):
+        ...         module.bias.data = module.bias.data * 0
+        >>> model.apply(zero_biases)
+        """
+        for module in reversed(self.modules()):
+            fn(module)
+        return self
 
     def to(self, device):
         """Move every parameter and buffer to ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:N"``), in place."""
@@ -349,6 +366,20 @@ class Module:
         if len(lines) == 1:
             return lines[0] + ")"
         return "\n".join(lines) + "\n)"
+
+
+def _warn_if_modules_hide_in(owner, name, value):
+    """Warn when a plain list, tuple or dict holding Modules is assigned: its parameters would go unregistered."""
+    if isinstance(value, dict):
+        held, container = value.values(), "nn.ModuleDict"
+    elif isinstance(value, (list, tuple)):
+        held, container = value, "nn.ModuleList"
+    else:
+        return
+    if any(isinstance(item, Module) for item in held):
+        warnings.warn(f"{owner}.{name} is a plain {type(value).__name__} holding Modules: their parameters are not "
+                      f"registered, so parameters(), optimisers, state_dict() and to() will not see them. Wrap it "
+                      f"in {container}(...)", UserWarning, stacklevel=3)
 
 
 class Sequential(Module):

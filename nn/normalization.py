@@ -27,8 +27,9 @@ import numpy
 
 import autograd_core as ag
 
-from .arrays import array_module, as_tensor, raw, to_numpy
+from .arrays import array_module, as_tensor, cast_to, raw, to_numpy
 from .checks import features_last, positive_int, real_number, tensor_like
+from .defaults import resolve_dtype
 from .module import Module, Parameter
 
 STATISTICS = ("running", "population")
@@ -45,8 +46,9 @@ class BatchNorm(Module):
     ``compute_population_statistics``, or by loading a state that has them).
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=numpy.float64):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=None):
         super().__init__()
+        dtype = resolve_dtype(dtype)
         self.num_features = positive_int(num_features, "num_features", "BatchNorm")
         self.eps = real_number(eps, "eps", "BatchNorm", minimum=0, include_minimum=False)
         self.momentum = real_number(momentum, "momentum", "BatchNorm", minimum=0, maximum=1)
@@ -64,6 +66,7 @@ class BatchNorm(Module):
         if v.ndim != 2 or v.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm({self.num_features}) expects inputs of shape (batch, "
                              f"{self.num_features}), got {tuple(v.shape)}")
+        v = cast_to(v, self.gamma.dtype)
         if self.training:
             return self._normalise_batch(as_tensor(v))
         mean, variance = self._inference_statistics()
@@ -198,8 +201,9 @@ class LayerNorm(Module):
     inference compute the same thing and a batch of one is fine.
     """
 
-    def __init__(self, num_features, eps=1e-5, dtype=numpy.float64):
+    def __init__(self, num_features, eps=1e-5, dtype=None):
         super().__init__()
+        dtype = resolve_dtype(dtype)
         self.num_features = positive_int(num_features, "num_features", "LayerNorm")
         self.eps = real_number(eps, "eps", "LayerNorm", minimum=0, include_minimum=False)
         self.gamma = Parameter(numpy.ones(self.num_features, dtype=dtype))
@@ -207,7 +211,7 @@ class LayerNorm(Module):
 
     def forward(self, x):
         features_last(x, "the input x", f"LayerNorm({self.num_features})", self.num_features)
-        x = as_tensor(x)
+        x = as_tensor(cast_to(x, self.gamma.dtype))
         centred = x - x.mean(axis=-1, keepdims=True)
         variance = (centred * centred).mean(axis=-1, keepdims=True)
         return centred / ag.sqrt(variance + self.eps) * self.gamma + self.beta

@@ -24,9 +24,22 @@ from .optimizer import Optimizer, denominator
 
 
 class Adam(Optimizer):
-    """Adam (Eq. 3.44-3.46): ``lr`` alpha, ``rho_f`` and ``rho`` the decays, ``eps`` epsilon."""
+    """Adam (Eq. 3.44-3.46): ``lr`` alpha, ``rho_f`` and ``rho`` the decays, ``eps`` epsilon.
 
-    def __init__(self, params, lr=0.001, rho_f=0.9, rho=0.999, eps=1e-8, eps_inside_sqrt=True, weight_decay=0.0):
+    ``betas=(rho_f, rho)`` is PyTorch's spelling of the two decays, accepted in their place.
+    """
+
+    def __init__(self, params, lr=0.001, rho_f=0.9, rho=0.999, eps=1e-8, eps_inside_sqrt=True, weight_decay=0.0,
+                 betas=None):
+        if betas is not None:
+            if (rho_f, rho) != (0.9, 0.999):
+                raise ValueError(f"Adam: give the decays as betas=(rho_f, rho) or as rho_f= and rho=, not both "
+                                 f"(got betas={betas!r}, rho_f={rho_f!r}, rho={rho!r})")
+            try:
+                rho_f, rho = betas
+            except (TypeError, ValueError):
+                raise ValueError(f"Adam: betas must be a pair (rho_f, rho) such as (0.9, 0.999), "
+                                 f"got {betas!r}") from None
         super().__init__(params, dict(lr=lr, rho_f=rho_f, rho=rho, eps=eps, eps_inside_sqrt=eps_inside_sqrt,
                                       weight_decay=weight_decay))
 

@@ -91,7 +91,8 @@ batch = X_train[:256]
 pre_activation = model[0](batch)
 normalised = model[1](pre_activation).numpy()
 centred = (normalised - model[1].beta.numpy()) / model[1].gamma.numpy()
-assert np.allclose(centred.mean(axis=0), 0, atol=1e-8) and np.allclose(centred.var(axis=0), 1, atol=1e-3)
+# the layers are float32 (nn's default), so the batch mean is 0 to float32's precision, about 1e-7 per entry
+assert np.allclose(centred.mean(axis=0), 0, atol=1e-5) and np.allclose(centred.var(axis=0), 1, atol=1e-3)
 figure, axes = plt.subplots(1, 2, figsize=(10, 4))
 axes[0].hist(pre_activation.numpy()[:, :8].ravel(), bins=40)
 axes[0].set_title("v: linear outputs of 8 units")
@@ -130,6 +131,7 @@ figure.savefig(os.path.join(OUTPUT, "nn_batch_norm_statistics.png"))
 plt.close(figure)
 
 full_mean = model[0](X_train).numpy().mean(axis=0)
-assert np.allclose(layer.population_mean, full_mean, rtol=1e-8, atol=1e-8), \
+# float32 layers: batch by batch and all at once agree to float32's precision (about 1e-7 relative)
+assert np.allclose(layer.population_mean, full_mean, rtol=1e-5, atol=1e-5), \
     "the population mean of the first layer is the mean of its input over the whole training set"
 assert population["loss"] <= running["loss"] * 1.05, "population statistics are at least as good as noisy averages"

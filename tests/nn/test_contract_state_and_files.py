@@ -139,7 +139,7 @@ def test_load_state_dict_names_every_problem_at_once():
 
 
 def test_an_integer_running_var_from_a_file_is_cast_to_the_buffer_dtype(tmp_path):
-    layer = nn.BatchNorm(2)
+    layer = nn.BatchNorm(2, dtype=np.float64)
     state = layer.state_dict()
     state["running_var"] = np.array([3, 5], dtype=np.int64)
     nn.save(state, tmp_path / "state.npz")

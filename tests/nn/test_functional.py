@@ -7,6 +7,13 @@ from autograd_core import nn
 from autograd_core.nn import functional as F
 
 
+@pytest.fixture(autouse=True)
+def float64_layers():
+    """These tests run gradcheck and compare with float64 references: they choose float64 layers."""
+    with nn.set_default_dtype(np.float64):
+        yield
+
+
 def scores(shape=(5, 4), seed=0):
     return ag.Tensor(np.random.default_rng(seed).normal(size=shape), requires_grad=True)
 

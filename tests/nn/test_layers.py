@@ -6,6 +6,13 @@ import autograd_core as ag
 from autograd_core import nn
 
 
+@pytest.fixture(autouse=True)
+def float64_layers():
+    """These tests run gradcheck and compare with float64 references: they choose float64 layers."""
+    with nn.set_default_dtype(np.float64):
+        yield
+
+
 def inputs(shape, seed=0):
     return ag.Tensor(np.random.default_rng(seed).normal(size=shape), requires_grad=True)
 

@@ -6,6 +6,13 @@ import autograd_core as ag
 from autograd_core import nn
 
 
+@pytest.fixture(autouse=True)
+def float64_layers():
+    """These tests run gradcheck and compare with float64 references: they choose float64 layers."""
+    with nn.set_default_dtype(np.float64):
+        yield
+
+
 def reference_batch_norm(v, gamma, beta, eps, grad_a):
     """Forward (Eq. 3.58-3.61) and the closed-form backward of Eq. 3.62-3.65, written out in NumPy."""
     m = v.shape[0]

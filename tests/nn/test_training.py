@@ -9,6 +9,13 @@ from autograd_core import nn
 from autograd_core.nn.__main__ import main
 
 
+@pytest.fixture(autouse=True)
+def float64_layers():
+    """These tests run gradcheck and compare with float64 references: they choose float64 layers."""
+    with nn.set_default_dtype(np.float64):
+        yield
+
+
 def blobs(n=120, seed=0):
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 3
