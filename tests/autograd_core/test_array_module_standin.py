@@ -260,7 +260,8 @@ def test_gradcheck_path_sum_and_second_derivatives_through_the_standin():
 
 # --- nn and optim ---------------------------------------------------------------------------------------
 OPTIMIZERS = {
-    "SGD momentum nesterov": lambda params: optim.SGD(params, lr=0.1, momentum=0.9, nesterov="reformulated", weight_decay=1e-3),
+    "SGD momentum nesterov": lambda params: optim.SGD(params, lr=0.1, momentum=0.9, nesterov="reformulated",
+                                                      weight_decay=1e-3),
     "Adam": lambda params: optim.Adam(params, lr=0.01),
     "AdaGrad": lambda params: optim.AdaGrad(params, lr=0.1),
     "RMSProp": lambda params: optim.RMSProp(params, lr=0.01),
