@@ -1,0 +1,83 @@
+"""nn.parallel.DataParallel on a local Ray: one synchronous step on N workers is one single-process step.
+
+One Ray (2 CPUs) is shared by the whole module; actors ask for a quarter of a
+CPU, so 4 workers run on 2 cores.
+"""
+from functools import partial
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ray", reason="nn.parallel needs Ray: pip install -e '.[distributed]'")
+
+import autograd_core as ag  # noqa: E402
+from autograd_core import nn, optim  # noqa: E402
+from autograd_core.extras import ray_session  # noqa: E402
+from autograd_core.nn.parallel import DataParallel  # noqa: E402
+
+pytestmark = pytest.mark.slow  # starts Ray and worker processes: about ten seconds in all
+
+MODEL_FN = partial(nn.MLP, [6, 5, 3], rng=0)
+OPTIMIZER_FN = partial(optim.SGD, lr=0.1, momentum=0.9)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray():
+    session = ray_session(num_cpus=2)
+    yield session
+    session.shutdown()
+
+
+def single_process_steps(batches):
+    model = MODEL_FN()
+    optimizer = OPTIMIZER_FN(list(model.parameters()))
+    losses = []
+    for X, y in batches:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(ag.Tensor(X)), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses, model.state_dict()
+
+
+def batches(count, size=11, seed=3):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((size, 6)), rng.integers(0, 3, size=size)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_synchronous_steps_equal_single_process_steps_in_float64(workers):
+    data = batches(2)  # 11 examples: shards of unequal size (3, 3, 2, 3 on four workers)
+    expected_losses, expected_state = single_process_steps(data)
+    trainer = DataParallel(MODEL_FN, OPTIMIZER_FN, workers=workers)
+    try:
+        losses = [trainer.step(X, y) for X, y in data]
+        state = trainer.state_dict()
+    finally:
+        trainer.shutdown()
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-12, atol=1e-12)
+    assert list(state) == list(expected_state)
+    for name, value in expected_state.items():
+        np.testing.assert_allclose(state[name], value, rtol=1e-12, atol=1e-12, err_msg=name)
+    parameters = sum(value.size for value in expected_state.values())
+    per_step = 2 * workers * parameters * 8  # gradients up and down in float64
+    assert trainer.bytes_by_kind["gradients up"] + trainer.bytes_by_kind["gradients down"] == 2 * per_step
+    assert trainer.bytes_by_kind["data"] == sum(X.nbytes + y.nbytes for X, y in data)
+    assert trainer.bytes_sent >= 2 * per_step
+
+
+def test_bad_arguments_are_named_and_a_shut_down_trainer_refuses_to_step():
+    with pytest.raises(ValueError, match="workers must be a positive integer, got 0"):
+        DataParallel(MODEL_FN, OPTIMIZER_FN, workers=0)
+    with pytest.raises(ValueError, match="compression must be None or 'int8', got 'int4'"):
+        DataParallel(MODEL_FN, OPTIMIZER_FN, workers=2, compression="int4")
+    trainer = DataParallel(MODEL_FN, OPTIMIZER_FN, workers=2)
+    X, y = batches(1)[0]
+    with pytest.raises(ValueError, match="a batch of 1 examples cannot be split across 2 workers"):
+        trainer.step(X[:1], y[:1])
+    with pytest.raises(ValueError, match="one row per example"):
+        trainer.step(X, y[:5])
+    trainer.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        trainer.step(X, y)
