@@ -12,5 +12,6 @@ joins a cluster with ``address=``.
 """
 from . import compression, cost_model
 from .data_parallel import DataParallel
+from .parameter_server import ParameterServer
 
-__all__ = ["DataParallel", "compression", "cost_model"]
+__all__ = ["DataParallel", "ParameterServer", "compression", "cost_model"]

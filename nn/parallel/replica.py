@@ -63,6 +63,7 @@ class Replica:
         """Set every parameter's gradient to the decoded message and take one optimiser step; the seconds."""
         started = time.perf_counter()
         for parameter, gradient in zip(self.parameters, decode(message)):
-            parameter.grad = ag.Tensor(gradient.astype(parameter.dtype, copy=False), device=self.device)
+            # a copy: arrays received from the object store are read-only
+            parameter.grad = ag.Tensor(numpy.array(gradient, dtype=parameter.dtype), device=self.device)
         self.optimizer.step()
         return time.perf_counter() - started
