@@ -12,6 +12,8 @@ joins a cluster with ``address=``.
 """
 from . import compression, cost_model
 from .data_parallel import DataParallel
+from .hybrid import HybridParallel
+from .model_parallel import ModelParallelLinear
 from .parameter_server import ParameterServer
 
-__all__ = ["DataParallel", "ParameterServer", "compression", "cost_model"]
+__all__ = ["DataParallel", "HybridParallel", "ModelParallelLinear", "ParameterServer", "compression", "cost_model"]
