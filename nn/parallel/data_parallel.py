@@ -52,6 +52,7 @@ class DataParallel:
     def __init__(self, model_fn, optimizer_fn, workers=2, loss_fn=functional.cross_entropy, compression=None,
                  address=None, num_cpus=None, num_gpus=0, device="cpu"):
         self.workers = check_workers(workers)
+        self.loss_fn = loss_fn
         self.compression = compression
         self.codec = make_codec(compression)  # the driver's, for the averaged gradient it sends down
         self.ray = connect(address)

@@ -81,3 +81,37 @@ def test_bad_arguments_are_named_and_a_shut_down_trainer_refuses_to_step():
     trainer.shutdown()
     with pytest.raises(RuntimeError, match="shut down"):
         trainer.step(X, y)
+
+
+def test_int8_compression_keeps_replicas_identical_and_sends_a_byte_per_number():
+    data = batches(6, size=16)
+    float_losses, _ = single_process_steps(data)
+    with DataParallel(MODEL_FN, OPTIMIZER_FN, workers=2, compression="int8") as trainer:
+        losses = [trainer.step(X, y) for X, y in data]
+        states = [trainer.ray.get(actor.state_dict.remote()) for actor in trainer.actors]
+    for name, value in states[0].items():
+        np.testing.assert_array_equal(states[1][name], value)  # every replica decoded the same bytes
+    np.testing.assert_allclose(losses, float_losses, rtol=0.05)  # 8-bit gradients: close, not equal
+    assert losses != pytest.approx(float_losses, rel=1e-12)
+    parameters = sum(value.size for value in states[0].values())
+    per_direction = 2 * (parameters + 8 * 4)  # two workers, one byte per number and a scale per tensor
+    assert trainer.bytes_by_kind["gradients up"] == trainer.bytes_by_kind["gradients down"] == 6 * per_direction
+
+
+def test_fit_with_data_parallel_gives_the_serial_fit():
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((40, 6)), rng.integers(0, 3, size=40)
+    settings = dict(epochs=2, batch_size=10, seed=4, progress=False, validation=(X[:8], y[:8]),
+                    metrics={"accuracy": nn.accuracy})
+    serial_model = MODEL_FN()
+    serial = nn.fit(serial_model, (X, y), **settings)
+    parallel_model = MODEL_FN()
+    with DataParallel(MODEL_FN, partial(nn.MomentumSGD, lr=0.1, momentum=0.9), workers=2) as trainer:
+        history = nn.fit(parallel_model, (X, y), parallel=trainer, **settings)
+        with pytest.raises(ValueError, match="leave optimizer=None"):
+            nn.fit(parallel_model, (X, y), parallel=trainer, optimizer=optim.SGD(parallel_model.parameters(), lr=1))
+    assert set(history) == set(serial)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(history[key], serial[key], rtol=1e-12, atol=1e-12, err_msg=key)
+    for name, value in serial_model.state_dict().items():
+        np.testing.assert_allclose(parallel_model.state_dict()[name], value, rtol=1e-12, atol=1e-12)
