@@ -26,13 +26,27 @@ def check_workers(workers):
     return int(workers)
 
 
+class Actor:
+    """Base of the classes that run as Ray actors here."""
+
+    def ready(self):
+        """True once the actor's process has started and its ``__init__`` has run."""
+        return True
+
+
 def start_actors(ray, actor_class, count, num_cpus=None, num_gpus=0, args=()):
-    """``count`` Ray actors of ``actor_class`` (a plain class), each asking for ``num_cpus`` and ``num_gpus``."""
+    """``count`` started Ray actors of ``actor_class`` (an ``Actor``), each asking for ``num_cpus`` and ``num_gpus``.
+
+    It waits until every actor has run its ``__init__``, so that an error there
+    (a ``model_fn`` that fails, say) is raised here and timings start warm.
+    """
     num_cpus = DEFAULT_CPUS_PER_ACTOR if num_cpus is None else num_cpus
     if not num_cpus >= 0 or not num_gpus >= 0:
         raise ValueError(f"num_cpus and num_gpus must be >= 0, got {num_cpus!r} and {num_gpus!r}")
     remote_class = ray.remote(actor_class).options(num_cpus=num_cpus, num_gpus=num_gpus)
-    return [remote_class.remote(*args) for _ in range(count)]
+    actors = [remote_class.remote(*args) for _ in range(count)]
+    ray.get([actor.ready.remote() for actor in actors])
+    return actors
 
 
 def stop_actors(ray, actors):

@@ -30,13 +30,13 @@ import autograd_core as ag
 
 from ..arrays import array_module, to_numpy
 from ..module import Module
-from .cluster import check_workers, connect, shard_slices, start_actors, stop_actors
+from .cluster import Actor, check_workers, connect, shard_slices, start_actors, stop_actors
 
 #: How many forward passes a worker remembers inputs of, waiting for their backward.
 MAX_PENDING = 16
 
 
-class SliceHolder:
+class SliceHolder(Actor):
     """The Ray actor of one worker: column slices of the weights of one or more layers, and their gradients."""
 
     def __init__(self):

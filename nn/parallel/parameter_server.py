@@ -22,11 +22,11 @@ import autograd_core as ag
 from .. import functional
 from ..arrays import to_numpy
 from ..data import DataLoader
-from .cluster import check_batch, check_workers, connect, start_actors, stop_actors
+from .cluster import Actor, check_batch, check_workers, connect, start_actors, stop_actors
 from .compression import Int8Codec, decode, encode, make_codec, message_bytes
 
 
-class Server:
+class Server(Actor):
     """The parameter-server actor: the weights, the optimiser, the update count and the staleness of each update."""
 
     def __init__(self, model_fn, optimizer_fn, state, workers, compression):
@@ -73,7 +73,7 @@ class Server:
         return self.model.state_dict(), list(self.staleness), dict(self.bytes_by_kind)
 
 
-class Worker:
+class Worker(Actor):
     """One asynchronous worker: a copy of the model to compute gradients with, and its shard of the data."""
 
     def __init__(self, model_fn, loss_fn, state, compression):

@@ -13,10 +13,11 @@ import numpy
 import autograd_core as ag
 
 from ..arrays import to_numpy
+from .cluster import Actor
 from .compression import decode, encode, make_codec
 
 
-class Replica:
+class Replica(Actor):
     """One worker's copy of the model and its optimiser."""
 
     def __init__(self, model_fn, optimizer_fn, loss_fn, state, device="cpu", compression=None):
