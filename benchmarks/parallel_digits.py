@@ -11,8 +11,12 @@ training. A second table gives the staleness of the asynchronous updates.
 
     python benchmarks/parallel_digits.py                    # N = 1, 2 workers, about a minute on 2 cores
     python benchmarks/parallel_digits.py --workers 1 2 4 --epochs 5
+    python benchmarks/parallel_digits.py --project         # the cost model on N machines, no Ray
 
-It starts a local Ray with ``--cpus`` CPUs, or joins ``--address``.
+It starts a local Ray with ``--cpus`` CPUs, or joins ``--address``. ``--project``
+prints instead what ``cost_model`` predicts for a wide MLP on N machines: the
+bytes per step of each scheme, the multiply-adds per worker, and the time per
+step they imply at an assumed link speed and compute rate (both arguments).
 """
 import argparse
 import os
@@ -121,15 +125,45 @@ def parameter_server(data, epochs, workers, compression):
     return row, staleness
 
 
+def projection(sizes, batch_size, workers_list, gigabytes_per_second, giga_multiply_adds_per_second):
+    """A Markdown table of the cost model: bytes per step and estimated seconds per step for each scheme."""
+    work = cost_model.multiply_adds_per_step(sizes, batch_size)
+    parameters = cost_model.parameter_count(sizes)
+    print(f"MLP {sizes} ({parameters:,} parameters), batch {batch_size}: {work / 1e9:.2f} G multiply-adds per step; "
+          f"assumed {gigabytes_per_second} GB/s through the driver's link, "
+          f"{giga_multiply_adds_per_second} G multiply-adds/s per machine\n")
+    print("| machines | multiply-adds per machine | data parallel | data parallel, int8 | model parallel "
+          "| hybrid (first layer data) | est. ms/step: data | int8 | model | hybrid |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    layers = list(zip(sizes[:-1], sizes[1:]))
+    for workers in workers_list:
+        volumes = [sum(cost_model.data_parallel(sizes, batch_size, workers).values()),
+                   sum(cost_model.data_parallel(sizes, batch_size, workers, compression="int8").values()),
+                   sum(sum(cost_model.model_parallel_layer(n_in, n_out, batch_size, workers).values())
+                       for n_in, n_out in layers),
+                   sum(cost_model.hybrid(sizes, 1, batch_size, workers).values())]
+        compute = work / workers / (giga_multiply_adds_per_second * 1e9)
+        times = [1e3 * (compute + volume / (gigabytes_per_second * 1e9)) for volume in volumes]
+        print(f"| {workers} | {work / workers / 1e9:.2f} G | "
+              + " | ".join(f"{volume / 1e6:,.1f} MB" for volume in volumes) + " | "
+              + " | ".join(f"{time_:,.0f}" for time_ in times) + " |")
+
+
 def main():
+    global SIZES, MODEL_FN  # --sizes replaces the model every scheme builds
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--cpus", type=int, default=2)
     parser.add_argument("--address", default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES, help="the MLP's layer sizes, 64 ... 10")
+    parser.add_argument("--project", action="store_true", help="print the cost model's projection and exit")
+    parser.add_argument("--bandwidth", type=float, default=1.25, help="GB/s of the driver's link (--project)")
+    parser.add_argument("--rate", type=float, default=20.0, help="G multiply-adds/s per machine (--project)")
     args = parser.parse_args()
-    global SIZES, MODEL_FN
+    if args.project:
+        projection([784, 4096, 4096, 10], 256, [1, 2, 4, 8, 16], args.bandwidth, args.rate)
+        return
     SIZES, MODEL_FN = args.sizes, partial(nn.MLP, args.sizes, rng=0)
     ray = ray_session(address=args.address, **({} if args.address else {"num_cpus": args.cpus}))
     data = digits()
