@@ -321,3 +321,24 @@ def test_drawing_a_graph_on_the_standin_shows_its_values():
     output = (w * w).sin() + Tensor(np.array([0.5, 1.5]), device=DEVICE)
     source = ag.draw(output, edge_labels=True).source
     assert "0.7" in source and "1.5" in source
+
+
+def test_a_data_parallel_replica_on_the_standin_device_gives_the_cpu_replicas_step():
+    """What a GPU replica of nn.parallel does (device="cuda"), checked in-process with the stand-in device."""
+    from functools import partial
+
+    from autograd_core.nn.parallel.replica import Replica
+
+    model_fn, optimizer_fn = partial(nn.MLP, [4, 5, 3], rng=2), partial(optim.Adam, lr=0.01)
+    state = model_fn().state_dict()
+    rng = np.random.default_rng(6)
+    X, y = rng.standard_normal((6, 4)), rng.integers(0, 3, size=6)
+    replicas = [Replica(model_fn, optimizer_fn, ag.cross_entropy, state, device=device, compression="int8")
+                for device in ("cpu", DEVICE)]
+    for replica in replicas:
+        message, loss, _, output = replica.gradient(X, y, 0.5, return_output=True)
+        assert all(isinstance(item.values, np.ndarray) for item in message)  # sent as host arrays
+        replica.apply(message)
+    assert all(isinstance(parameter.data, StandinArray) for parameter in replicas[1].parameters)
+    for name, value in replicas[0].state_dict().items():
+        np.testing.assert_allclose(replicas[1].state_dict()[name], value, rtol=1e-12, atol=1e-14, err_msg=name)
