@@ -10,6 +10,8 @@ import numpy
 
 from autograd_core.extras import ray_session
 
+from ..arrays import to_numpy
+
 #: The share of a CPU one actor asks for unless told otherwise: four workers fit on one core.
 DEFAULT_CPUS_PER_ACTOR = 0.25
 
@@ -65,8 +67,8 @@ def shard_slices(count, workers):
 
 
 def check_batch(X, y):
-    """``X`` and ``y`` as NumPy arrays with as many rows, or a ValueError naming the shapes."""
-    X, y = numpy.asarray(X), numpy.asarray(y)
+    """``X`` and ``y`` as NumPy arrays (they travel to the workers so) with as many rows, or a ValueError."""
+    X, y = to_numpy(X), to_numpy(y)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
         raise ValueError(f"X and y must have one row per example, got shapes {X.shape} and {y.shape}")
     return X, y

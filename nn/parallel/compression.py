@@ -11,7 +11,7 @@ gradient is lost for good, only delayed. ``decode`` gives s q back. One codec
 belongs to one sender: a worker for what it sends up, the reducer or the
 server for what it sends down.
 """
-import numpy
+import math
 
 from autograd_core.backend import get_array_module
 
@@ -49,7 +49,7 @@ class Int8Codec:
             xp = get_array_module(array)
             corrected = array + self.errors[index]
             largest = float(xp.max(xp.abs(corrected))) if corrected.size else 0.0
-            if not numpy.isfinite(largest):
+            if not math.isfinite(largest):
                 raise FloatingPointError("a gradient sent with int8 compression holds NaN or infinity")
             scale = largest / INT8_LEVELS if largest > 0 else 1.0
             values = xp.clip(xp.rint(corrected / scale), -INT8_LEVELS, INT8_LEVELS).astype(xp.int8)

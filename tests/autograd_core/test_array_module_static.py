@@ -24,6 +24,8 @@ NEVER_ON_DATA = {
     "integer", "floating", "number", "random", "finfo", "iinfo", "errstate", "broadcast_shapes",
 }
 
+NUMPY_MESSAGES = "arrays cross between Ray processes as NumPy arrays (moved to a replica's device on arrival)"
+
 #: (file, numpy name) -> why that use only ever sees host values.
 HOST_SITES = {
     ("autograd_core/backend.py", "asarray"): "to_numpy: the host copy it exists to make",
@@ -60,6 +62,20 @@ HOST_SITES = {
     ("nn/normalization.py", "asarray"): "population statistics are merged on host copies in float64",
     ("nn/normalization.py", "ones"): "initial gamma and running variance on the host; Module.to moves them",
     ("nn/normalization.py", "zeros"): "initial beta and running mean on the host; Module.to moves them",
+    ("nn/parallel/cluster.py", "linspace"): "the bounds of the shards of a batch, host integers",
+    ("nn/parallel/data_parallel.py", "concatenate"): NUMPY_MESSAGES,
+    ("nn/parallel/hybrid.py", "array"): NUMPY_MESSAGES,
+    ("nn/parallel/hybrid.py", "concatenate"): NUMPY_MESSAGES,
+    ("nn/parallel/hybrid.py", "zeros"): NUMPY_MESSAGES,
+    ("nn/parallel/model_parallel.py", "array"): NUMPY_MESSAGES,
+    ("nn/parallel/model_parallel.py", "ascontiguousarray"): NUMPY_MESSAGES,
+    ("nn/parallel/model_parallel.py", "concatenate"): NUMPY_MESSAGES,
+    ("nn/parallel/model_parallel.py", "zeros"): NUMPY_MESSAGES,
+    ("nn/parallel/parameter_server.py", "array"): NUMPY_MESSAGES,
+    ("nn/parallel/parameter_server.py", "array_split"): "the indices of the workers' shards, host integers",
+    ("nn/parallel/parameter_server.py", "zeros"): NUMPY_MESSAGES,
+    ("nn/parallel/replica.py", "array"): NUMPY_MESSAGES,
+    ("nn/parallel/replica.py", "zeros"): NUMPY_MESSAGES,
     ("nn/serialization.py", "array"): "files hold host arrays",
     ("nn/serialization.py", "load"): "files hold host arrays",
     ("nn/serialization.py", "savez"): "files hold host arrays",
