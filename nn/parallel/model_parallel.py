@@ -32,7 +32,8 @@ from ..arrays import array_module, to_numpy
 from ..module import Module
 from .cluster import Actor, check_workers, connect, shard_slices, start_actors, stop_actors
 
-#: How many forward passes a worker remembers inputs of, waiting for their backward.
+#: How many forward passes a worker remembers inputs of, waiting for their backward (graphs dropped without a
+#: backward would otherwise leave their inputs on the workers).
 MAX_PENDING = 16
 
 
@@ -60,12 +61,17 @@ class SliceHolder(Actor):
         v = x @ weight.data
         return v + bias.data if bias is not None else v
 
-    def backward(self, key, call, grad_v, need_grad_x):
-        """Accumulate dL/dW_k = x^T g and dL/db_k = sum_rows g; return g W_k^T (the worker's part of dL/dx)."""
-        if (key, call) not in self.inputs:
+    def backward(self, key, call, grad_v, need_grad_x, x=None):
+        """Accumulate dL/dW_k = x^T g and dL/db_k = sum_rows g; return g W_k^T (the worker's part of dL/dx).
+
+        ``x`` is the forward's input kept here (and dropped now), unless the
+        driver sends it again (a second backward through the same graph).
+        """
+        if x is None:
+            x = self.inputs.pop((key, call), None)
+        if x is None:
             raise RuntimeError(f"the input of forward call {call} is no longer held (a worker keeps the last "
                                f"{MAX_PENDING}); run backward soon after forward")
-        x = self.inputs[(key, call)]
         weight, bias, _ = self.layers[key]
         xp = array_module(x)
         _accumulate(weight, x.T @ grad_v)
@@ -73,8 +79,9 @@ class SliceHolder(Actor):
             _accumulate(bias, xp.sum(grad_v, axis=0))
         return grad_v @ weight.data.T if need_grad_x else None
 
-    def forget(self, key, call):
-        self.inputs.pop((key, call), None)
+    def pending(self):
+        """How many forward inputs this worker holds, waiting for their backward."""
+        return len(self.inputs)
 
     def gradients(self, key):
         return [to_numpy(parameter.grad) if parameter.grad is not None else numpy.zeros(parameter.shape)
@@ -113,11 +120,10 @@ class AcrossWorkers(ag.Function):
 
     @staticmethod
     def forward(ctx, x, weights_handle, layer):
-        ctx.layer, ctx.call = layer, next(layer.calls)
+        ctx.layer, ctx.call, ctx.backward_runs = layer, next(layer.calls), 0
         keep = ag.is_grad_enabled()
-        x_host = to_numpy(x)
-        parts = [x_host[:, part] for part in layer.in_slices] if layer.in_slices else [x_host] * layer.workers
-        layer.bytes_by_kind["activations forward"] += sum(int(part.nbytes) for part in parts)
+        ctx.save_for_backward(x)  # sent again only if the graph is backpropagated a second time
+        parts = layer.input_parts(x)
         outputs = layer.ray.get([actor.forward.remote(layer.key, ctx.call, part, keep)
                                  for actor, part in zip(layer.actors, parts)])
         layer.bytes_by_kind["activations forward"] += sum(int(output.nbytes) for output in outputs)
@@ -129,9 +135,12 @@ class AcrossWorkers(ag.Function):
         grad_host = to_numpy(grad_output)
         parts = [numpy.ascontiguousarray(grad_host[:, part]) for part in layer.out_slices]
         need_grad_x = ctx.needs_input_grad[0]
+        (x,) = ctx.saved_tensors  # raises the engine's error if the graph was released by an earlier backward
+        inputs = layer.input_parts(x) if ctx.backward_runs else [None] * layer.workers
+        ctx.backward_runs += 1
         layer.bytes_by_kind["gradients backward"] += sum(int(part.nbytes) for part in parts)
-        results = layer.ray.get([actor.backward.remote(layer.key, ctx.call, part, need_grad_x)
-                                 for actor, part in zip(layer.actors, parts)])
+        results = layer.ray.get([actor.backward.remote(layer.key, ctx.call, part, need_grad_x, x_part)
+                                 for actor, part, x_part in zip(layer.actors, parts, inputs)])
         if not need_grad_x:
             return None, None
         layer.bytes_by_kind["gradients backward"] += sum(int(result.nbytes) for result in results)
@@ -142,13 +151,6 @@ class AcrossWorkers(ag.Function):
             for result in results[1:]:
                 grad_x = grad_x + result
         return array_module(grad_output).asarray(grad_x), None
-
-    def release(self):
-        super().release()
-        layer = getattr(self, "layer", None)
-        if layer is not None and layer.actors:
-            for actor in layer.actors:
-                actor.forget.remote(layer.key, self.call)  # no wait: the worker drops x when it gets to it
 
 
 class ModelParallelLinear(Module):
@@ -213,6 +215,13 @@ class ModelParallelLinear(Module):
     @property
     def bytes_sent(self):
         return sum(self.bytes_by_kind.values())
+
+    def input_parts(self, x):
+        """What each worker gets of x: all of it, or without cross connections its slice of the columns."""
+        x_host = to_numpy(x)
+        parts = [x_host[:, part] for part in self.in_slices] if self.in_slices else [x_host] * self.workers
+        self.bytes_by_kind["activations forward"] += sum(int(part.nbytes) for part in parts)
+        return parts
 
     def gradients(self):
         """[dL/dW, dL/db] (or [dL/dW] without a bias) gathered from the workers as NumPy arrays."""

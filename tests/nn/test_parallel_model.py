@@ -37,7 +37,8 @@ def loss_and_gradients(first, second, inputs):
 
 
 @pytest.mark.parametrize("cross_connections", [True, False])
-def test_split_layer_gives_the_unsplit_loss_and_gradients_in_float64(cross_connections):
+def test_split_layer_gives_the_unsplit_loss_and_gradients_in_float64(ray, cross_connections):
+    ray_module = ray
     first, unsplit = nn.Linear(5, 6, rng=1), nn.Linear(6, 4, rng=2)
     unsplit.bias.data = rng.standard_normal(4)
     split = ModelParallelLinear.from_linear(unsplit, workers=2, cross_connections=cross_connections)
@@ -50,8 +51,10 @@ def test_split_layer_gives_the_unsplit_loss_and_gradients_in_float64(cross_conne
         loss, grad_x, grads_first = loss_and_gradients(first, split, X)
         weight_grad, bias_grad = split.gradients()
         weights = split.weights()
+        pending = [ray_module.get(actor.pending.remote()) for actor in split.actors]
     finally:
         split.shutdown()
+    assert pending == [0, 0]  # the workers let go of x once the backward was done
     assert loss == pytest.approx(expected_loss, rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(grad_x, expected_grad_x, rtol=1e-12, atol=1e-12)
     for got, expected in zip(grads_first, expected_first):
@@ -64,7 +67,7 @@ def test_split_layer_gives_the_unsplit_loss_and_gradients_in_float64(cross_conne
     assert split.bytes_by_kind == volume
 
 
-def test_the_split_layer_is_an_engine_operation_checked_three_ways():
+def test_the_split_layer_is_an_engine_operation_checked_three_ways(ray):
     layer = ModelParallelLinear.from_linear(nn.Linear(3, 4, rng=3), workers=2)
     try:
         x = ag.Tensor(rng.standard_normal((2, 3)), requires_grad=True)
@@ -72,6 +75,16 @@ def test_the_split_layer_is_an_engine_operation_checked_three_ways():
         output = (ag.tanh(layer(x)) * 2.0).sum()
         by_paths = ag.grad(output, x, method="paths", retain_graph=True)
         np.testing.assert_allclose(by_paths.numpy(), ag.grad(output, x).numpy(), rtol=1e-12)
+        layer.zero_grad()  # backward twice through one graph: the second sends x again, gradients add up
+        output = (layer(x) * ag.Tensor(rng.standard_normal((2, 4)))).sum()
+        output.backward(retain_graph=True)
+        once = layer.gradients()
+        output.backward()
+        for twice, single in zip(layer.gradients(), once):
+            np.testing.assert_allclose(twice, 2 * single, rtol=1e-12)
+        with pytest.raises(RuntimeError, match="a second time"):
+            output.backward()
+        assert [ray.get(actor.pending.remote()) for actor in layer.actors] == [0, 0]
         first_derivative = ag.grad(ag.tanh(layer(x)).sum(), x, create_graph=True)
         with pytest.raises(RuntimeError, match="cannot differentiate through the backward of the custom function "
                                                "AcrossWorkers a second time"):  # its backward runs on the workers
