@@ -16,6 +16,7 @@ import os
 
 import numpy
 
+from . import backend
 from .tensor import ReleasedArray, Tensor, graph_node
 
 #: Fill colours by role, also listed in the README's legend.
@@ -403,7 +404,7 @@ def _format_constant(value):
         return _format_number(value)
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         if value.size <= 4:
-            return _format_array(numpy.asarray(value))
+            return _format_array(backend.to_numpy(value))
         return f"array {'x'.join(str(size) for size in value.shape)}"
     text = repr(value)
     return text if len(text) <= 24 else text[:21] + "..."
@@ -423,7 +424,7 @@ def _local_derivative_label(node, input_index, value, made):
             f"draw(edge_labels=True) needs the values {node.name} saved for backward, but they were released "
             "by backward(). Draw before calling backward(), or call backward(retain_graph=True)."
         ) from error
-    return f"z = {_format_number(float(numpy.asarray(jacobian).reshape(-1)[0]))}"
+    return f"z = {_format_number(float(backend.to_numpy(jacobian).reshape(-1)[0]))}"
 
 
 def _highlights(graph, outputs, highlight_paths):

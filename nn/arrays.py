@@ -3,20 +3,16 @@
 ``array_module`` lets preprocessing and data loading serve NumPy and CuPy
 arrays from one body of code, as the engine's operations do.
 """
-import numpy
-
 import autograd_core as ag
+from autograd_core.backend import get_array_module
+from autograd_core.backend import to_numpy as backend_to_numpy
 
 
 def array_module(array):
-    """``numpy`` for NumPy arrays and Python numbers, ``cupy`` for CuPy arrays."""
+    """The array's own module (the engine's ``get_array_module``): ``numpy`` for NumPy arrays and numbers."""
     if isinstance(array, ag.Tensor):
         array = array.data
-    if type(array).__module__.startswith("cupy"):
-        import cupy
-
-        return cupy
-    return numpy
+    return get_array_module(array)
 
 
 def raw(value):
@@ -26,10 +22,7 @@ def raw(value):
 
 def to_numpy(value):
     """A NumPy array with the values of a Tensor, a NumPy or CuPy array, or a number."""
-    value = raw(value)
-    if array_module(value) is not numpy:
-        return value.get()
-    return numpy.asarray(value)
+    return backend_to_numpy(raw(value))
 
 
 def as_tensor(value):

@@ -155,7 +155,10 @@ def weight_penalty(module, l1=0.0, l2=0.0):
             terms.append(l1_penalty(weight) * l1)
         if l2:
             terms.append(l2_penalty(weight) * l2)
-    return _total(terms) if terms else ag.Tensor(numpy.zeros(()))
+    if terms:
+        return _total(terms)
+    parameters = list(module.parameters())  # no weight matrix: a zero on the module's device
+    return ag.Tensor(array_module(parameters[0]).zeros(()) if parameters else numpy.zeros(()))
 
 
 def hidden_penalties(module):

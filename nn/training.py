@@ -109,7 +109,7 @@ def evaluate(model, X, y, loss_fn=functional.cross_entropy, metrics=None, batch_
 
 def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=10, batch_size=32,
         validation=None, metrics=None, seed=0, progress=True, drop_last=True, penalty=None, lr=0.1,
-        momentum=0.9):
+        momentum=0.9, parallel=None):
     """Train ``model`` and return a ``History``.
 
     ``train``: an ``nn.data.DataLoader`` or a tuple (X, y), batched with
@@ -121,6 +121,10 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
     ``penalty``: a function model -> Tensor added to every batch's loss
     (e.g. ``lambda m: nn.functional.weight_penalty(m, l2=1e-4)``); penalties
     recorded by ``ActivityPenalty`` layers are always added.
+    ``parallel``: an ``nn.parallel.DataParallel`` that takes each step on its
+    workers with its own optimiser and loss (the same batches, so the same
+    result as the serial fit); it starts from the model's weights, and the
+    model gets the trained weights after every epoch.
     """
     epochs = non_negative_int(epochs, "epochs", "fit")
     if not isinstance(train, DataLoader) and not (isinstance(train, (tuple, list)) and len(train) == 2):
@@ -130,6 +134,9 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
                         f"{describe(loss_fn)}")
     if validation is not None and not (isinstance(validation, (tuple, list)) and len(validation) == 2):
         raise TypeError(f"fit: validation must be a pair (X, y) or None, got {describe(validation)}")
+    if parallel is not None:
+        _check_parallel(parallel, loss_fn, optimizer, penalty)
+        parallel.load_state_dict(model.state_dict())
     loader = train if isinstance(train, DataLoader) else DataLoader(
         *train, batch_size=batch_size, shuffle=True, seed=seed, drop_last=drop_last)
     if len(loader) == 0:
@@ -149,26 +156,32 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
             totals = {name: 0.0 for name in ["loss", *metrics]}
             seen = 0
             for X_batch, y_batch in loader:
-                output = model(X_batch)
-                loss = loss_fn(output, y_batch)
-                extra = functional.hidden_penalties(model)
-                if penalty is not None:
-                    extra = penalty(model) if extra is None else extra + penalty(model)
-                objective = loss if extra is None else loss + extra
-                optimizer.zero_grad()
-                objective.backward()
-                functional.release_hidden_penalties(model)   # else the last batch's graph outlives fit
-                optimizer.step()
+                if parallel is not None:
+                    loss_value, output_data = parallel.step(to_numpy(X_batch), to_numpy(y_batch), return_output=True)
+                else:
+                    output = model(X_batch)
+                    loss = loss_fn(output, y_batch)
+                    extra = functional.hidden_penalties(model)
+                    if penalty is not None:
+                        extra = penalty(model) if extra is None else extra + penalty(model)
+                    objective = loss if extra is None else loss + extra
+                    optimizer.zero_grad()
+                    objective.backward()
+                    functional.release_hidden_penalties(model)   # else the last batch's graph outlives fit
+                    optimizer.step()
+                    loss_value, output_data = float(loss.item()), output.data
                 count = len(X_batch)
                 seen += count
-                totals["loss"] += float(loss.item()) * count
+                totals["loss"] += loss_value * count
                 for name, metric in metrics.items():
-                    totals[name] += metric(output.data, y_batch) * count
+                    totals[name] += metric(output_data, y_batch) * count
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(epoch=epoch + 1, loss=f"{totals['loss'] / seen:.4f}", refresh=False)
             for name, total in totals.items():
                 history[name].append(total / seen)
+            if parallel is not None:
+                model.load_state_dict(parallel.state_dict())
             if validation is not None:
                 results = evaluate(model, *validation, loss_fn=loss_fn, metrics=metrics)
                 for name, value in results.items():
@@ -182,6 +195,19 @@ def fit(model, train, loss_fn=functional.cross_entropy, optimizer=None, epochs=1
             bar.close()
         model.train()
     return history
+
+
+def _check_parallel(parallel, loss_fn, optimizer, penalty):
+    """The serial fit's settings that a parallel fit cannot honour are errors, not silently ignored."""
+    if not hasattr(parallel, "step") or not hasattr(parallel, "load_state_dict"):
+        raise TypeError(f"parallel must be an nn.parallel.DataParallel, got {type(parallel).__name__}")
+    if optimizer is not None:
+        raise ValueError("with parallel=, each worker steps with the DataParallel's optimizer_fn: leave optimizer=None")
+    if penalty is not None:
+        raise ValueError("penalty= is not applied by the workers of parallel=; add the penalty to its loss_fn")
+    if getattr(parallel, "loss_fn", loss_fn) is not loss_fn:
+        raise ValueError(f"fit's loss_fn ({loss_fn!r}) differs from the DataParallel's ({parallel.loss_fn!r}); "
+                         "give both the same")
 
 
 def _progress_bar(total, enabled):

@@ -7,6 +7,7 @@ for the logistic sigmoid: its derivative is sigma(v) - y.
 """
 import numpy
 
+from .. import backend
 from ..function import Function
 from ..tensor import Tensor
 from .reduce import mean
@@ -95,8 +96,8 @@ def _target_array(target, logits):
         if target.requires_grad:
             raise ValueError("targets are constants here; detach() them if they come from a graph")
         target = target.data
-    if not hasattr(target, "dtype"):
-        target = numpy.asarray(target)
+    if not hasattr(target, "dtype"):  # a list or a number: put it on the logits' device
+        target = backend.get_array_module(logits.data if isinstance(logits, Tensor) else logits).asarray(target)
     if target.dtype.kind == "f" and target.dtype != logits.dtype:
         target = target.astype(logits.dtype)
     return target

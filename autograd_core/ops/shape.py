@@ -193,11 +193,11 @@ def stack(tensors, axis=0):
 
 
 def getitem(a, index):
-    return GetItem.apply(a, index=_plain_index(index))
+    return GetItem.apply(a, index=_plain_index(index, a))
 
 
 def scatter_add(values, index, shape):
-    return ScatterAdd.apply(values, index=_plain_index(index), shape=tuple(shape))
+    return ScatterAdd.apply(values, index=_plain_index(index, values), shape=tuple(shape))
 
 
 def to_device(a, device):
@@ -208,16 +208,17 @@ def _as_tensor(value):
     return value if isinstance(value, Tensor) else Tensor(value)
 
 
-def _plain_index(index):
-    """Replace Tensors and lists inside an index by arrays, so NumPy and CuPy can use it."""
+def _plain_index(index, indexed):
+    """Replace Tensors and lists inside an index by arrays of the indexed tensor's module (NumPy or CuPy)."""
+    xp = backend.get_array_module(indexed.data if isinstance(indexed, Tensor) else indexed)
     if isinstance(index, tuple):
-        return tuple(_plain_index_item(item) for item in index)
-    return _plain_index_item(index)
+        return tuple(_plain_index_item(item, xp) for item in index)
+    return _plain_index_item(index, xp)
 
 
-def _plain_index_item(item):
+def _plain_index_item(item, xp):
     if isinstance(item, Tensor):
         return item.data
     if isinstance(item, list):
-        return numpy.asarray(item)
+        return xp.asarray(item)
     return item
