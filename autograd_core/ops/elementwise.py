@@ -3,6 +3,8 @@
 Where a derivative jumps (abs, ReLU, hard tanh at its corners, maximum at a
 tie) the backward uses a documented subgradient, never NaN.
 """
+import numpy
+
 from ..backend import get_array_module
 from ..function import Function
 from ..tensor import Tensor
@@ -339,7 +341,18 @@ def clip(a, low=None, high=None):
 
 
 def astype(a, dtype):
-    return AsType.apply(a, dtype=dtype)
+    """A copy with another dtype: recorded for a floating-point dtype, a constant for an integer or boolean one.
+
+    Rounding to integers or booleans has derivative 0 almost everywhere and no
+    useful gradient, so, as in PyTorch, such a cast is not differentiable.
+    """
+    dtype = numpy.dtype(dtype)
+    if dtype.kind == "f":
+        return AsType.apply(a, dtype=dtype)
+    if dtype.kind not in "biu":
+        raise TypeError(f"astype: tensors hold booleans, integers or floating-point numbers, not {dtype}")
+    data = a.data if isinstance(a, Tensor) else get_array_module(a).asarray(a)
+    return Tensor._make(data.astype(dtype), False, None)
 
 
 def sign(a):
