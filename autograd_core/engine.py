@@ -30,6 +30,8 @@ def unbroadcast(grad, shape):
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
+        if not shape and not hasattr(grad, "_data"):  # NumPy sums to a scalar, not a 0-d array
+            grad = backend.get_array_module(grad).asarray(grad)
     stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)

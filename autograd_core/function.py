@@ -371,6 +371,8 @@ def _common_module(function_class, inputs):
             f"{function_class.__name__} got inputs on different devices: {', '.join(sorted(devices))}. "
             "Move them to one device first with .to(device)."
         )
+    if not devices:  # only NumPy scalars and Python numbers
+        return numpy
     return backend.get_array_module(next(iter(devices.values())))
 
 
