@@ -44,6 +44,7 @@ or by its Jacobian (the engine forms g_i = J_i^T g, Eq. 3.24)::
         def jacobian(ctx):
             return ctx.matrix          # d out / d x, shape (out.size, x.size)
 """
+import functools
 import weakref
 import zlib
 
@@ -98,6 +99,8 @@ class Function:
                 f"Function subclass {cls.__name__} must define backward(ctx, grad_output) "
                 "or jacobian(ctx) to give its local derivatives"
             )
+        if "backward" in vars(cls) and not cls.__module__.startswith(__package__ + "."):
+            cls.backward = _normalizing_gradients(vars(cls)["backward"])
 
     @property
     def name(self):
@@ -297,6 +300,39 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name} node>"
+
+
+def _normalizing_gradients(user_backward):
+    """Wrap a custom ``backward`` so that numbers and lists it returns become arrays (or Tensors) like the rest.
+
+    Built-in operations return arrays already; their backward is not wrapped.
+    The shapes are checked by the engine, for built-in and custom alike.
+    """
+    function = user_backward.__func__ if isinstance(user_backward, staticmethod) else user_backward
+
+    @functools.wraps(function)
+    def backward(ctx, grad_output):
+        grads = function(ctx, grad_output)
+        recording = isinstance(grad_output, Tensor)
+        if isinstance(grads, (tuple, list)):
+            return tuple(_as_gradient(ctx, grad, recording) for grad in grads)
+        return (_as_gradient(ctx, grads, recording),)
+
+    return backward
+
+
+def _as_gradient(ctx, grad, recording):
+    if grad is None:
+        return None
+    if isinstance(grad, Tensor):
+        return grad if recording else grad._data
+    if not hasattr(grad, "shape") or isinstance(grad, numpy.generic):
+        try:
+            grad = ctx.xp.asarray(grad, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{ctx.name}.backward returned a {type(grad).__name__}; a gradient must be an array, a "
+                            "Tensor, a number or None") from None
+    return Tensor._make(grad, False, None) if recording else grad
 
 
 def _without_unsaved_arrays(inputs, saved):
