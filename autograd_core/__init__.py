@@ -16,6 +16,7 @@ from .ops import (abs, binary_cross_entropy, broadcast_to, clip, concatenate, co
                   expand_dims, hard_tanh, leaky_relu, log, log_softmax, logsumexp, matmul, max, maximum, mean,
                   min, minimum, mse, norm, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, sum,
                   swapaxes, tanh, transpose, var, where)
+from .ops import log_sigmoid
 from .paths import compare, count_paths, paths
 from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .viz import draw
@@ -31,10 +32,11 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
-    "Function", "GradcheckReport", "Tensor", "abs", "as_tensor", "backward", "binary_cross_entropy", "broadcast_to", "clip",
+    "Function", "GradcheckReport", "Tensor", "abs", "backward", "binary_cross_entropy", "broadcast_to", "clip",
     "compare", "concatenate", "cos", "count_paths", "cross_entropy", "detect_anomaly", "draw", "enable_grad",
-    "exp", "expand_dims", "from_numpy", "gpu_available", "grad", "gradcheck", "hard_tanh", "hessian", "hvp", "is_grad_enabled",
+    "exp", "expand_dims", "gpu_available", "grad", "gradcheck", "hard_tanh", "hessian", "hvp", "is_grad_enabled",
     "jacobian", "leaky_relu", "log", "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min",
     "minimum", "mse", "no_grad", "norm", "paths", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt",
     "squeeze", "stack", "sum", "swapaxes", "tanh", "tensor", "transpose", "var", "where",
 ]
+__all__ += ["as_tensor", "from_numpy", "log_sigmoid"]
