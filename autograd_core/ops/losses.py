@@ -41,7 +41,7 @@ class CrossEntropy(Function):
                              f"the logits' shape {logits.shape}")
         else:
             ctx.target_mass = xp.sum(target, axis=-1, keepdims=True)
-            per_example = -xp.sum(xp.where(target != 0, target * log_probabilities, 0.0), axis=-1)
+            per_example = -xp.sum(target * xp.where(target != 0, log_probabilities, 0.0), axis=-1)
         ctx.reduction = reduction
         ctx.scale = 1.0 / (logits.size // logits.shape[-1]) if reduction == "mean" else 1.0
         ctx.save_for_backward(logits, target)
