@@ -16,7 +16,7 @@ was broadcast to is an error naming the operation, the input and both shapes.
 import warnings
 
 from . import backend
-from .function import Function, check_finite
+from .function import Function, check_finite, release_large_inputs
 from .modes import grad_mode, state
 from .tensor import Tensor
 
@@ -229,6 +229,8 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
                     existing = grads.get(parent)
                     grads[parent] = input_grad if existing is None else existing + input_grad
             if not retain_graph:
+                if type(node._saved) is not tuple:  # SavedWithLargeInputs: let go of those inputs too
+                    release_large_inputs(node)
                 node._saved = None  # node.release(), inlined: this loop runs once per node
         for leaf, leaf_grad in leaf_grads.values():
             if leaf._hooks:

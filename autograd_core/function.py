@@ -284,6 +284,8 @@ class Function:
         ctx.params = params
         saved = ctx._saved
         if saved:
+            if large_intermediates:  # the engine lets go of these inputs after a backward that does not retain
+                ctx._saved = saved = SavedWithLargeInputs(saved)
             ctx.clock_at_forward = in_place_clock.now  # to detect in-place changes before backward (check_versions)
             for value in saved:
                 if value is out:
@@ -333,6 +335,27 @@ def _as_gradient(ctx, grad, recording):
             raise TypeError(f"{ctx.name}.backward returned a {type(grad).__name__}; a gradient must be an array, a "
                             "Tensor, a number or None") from None
     return Tensor._make(grad, False, None) if recording else grad
+
+
+class SavedWithLargeInputs(tuple):
+    """The saved values of a node that also holds large intermediate tensors among its inputs.
+
+    The type marks the node for the engine: once a backward without
+    ``retain_graph`` has used it, the node replaces those inputs by stand-ins
+    (``release_large_inputs``), so that keeping the output (a loss kept for
+    a plot) does not keep every activation of its graph alive.
+    """
+
+    __slots__ = ()
+
+
+def release_large_inputs(node):
+    """Replace the node's large intermediate inputs by stand-ins without values (after its last backward)."""
+    node.inputs = tuple(
+        value.without_values() if isinstance(value, Tensor) and value.grad_fn is not None
+        and type(value._data) is not ReleasedArray and value._data.nbytes >= RELEASE_BYTES else value
+        for value in node.inputs
+    )
 
 
 def _without_unsaved_arrays(inputs, saved):
@@ -418,4 +441,4 @@ def check_finite(array, where):
         raise FloatingPointError(f"{where} produced NaN or infinity (detect_anomaly is on)")
 
 
-from .tensor import Tensor  # noqa: E402  (tensor.py imports this module's Function)
+from .tensor import ReleasedArray, Tensor  # noqa: E402  (tensor.py imports this module's Function)
