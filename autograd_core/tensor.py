@@ -562,10 +562,11 @@ class Tensor:
         if self._in_place_needs_graph("@=", (other,)):
             return ops.matmul(self, other)
         data = self._data
-        value = other._data if isinstance(other, Tensor) else other
-        product = backend.get_array_module(data).matmul(data, value)
+        xp = backend.get_array_module(data)
+        value = xp.asarray(other._data if isinstance(other, Tensor) else other)
+        product = xp.matmul(data, value)
         if product.shape != data.shape:
-            raise ValueError(f"@=: the product of shapes {data.shape} and {getattr(value, 'shape', '?')} has shape "
+            raise ValueError(f"@=: the product of shapes {data.shape} and {value.shape} has shape "
                              f"{product.shape}; in place it must keep the tensor's shape {data.shape}")
         return self.copy_(product)
 
@@ -624,8 +625,8 @@ class Tensor:
         return self.copy_(value)
 
     def zero_(self):
-        """Set every entry to 0, in place (``param.grad.zero_()``)."""
-        return self.copy_(0)
+        """Set every entry to 0 (False for booleans), in place (``param.grad.zero_()``)."""
+        return self.copy_(self._data.dtype.type(0))
 
     def clamp_(self, min=None, max=None):
         """Clip every entry into [min, max], in place (either bound may be None)."""

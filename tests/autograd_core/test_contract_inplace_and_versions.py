@@ -77,6 +77,15 @@ def test_in_place_methods():
     assert t._version == 11
 
 
+def test_zero_and_fill_keep_integer_and_boolean_dtypes():
+    flags = ag.tensor([True, False]).fill_(True)
+    np.testing.assert_array_equal(flags.zero_().numpy(), [False, False])
+    counts = ag.tensor([3, 4]).zero_()
+    assert counts.dtype == np.int64 and counts.numpy().tolist() == [0, 0]
+    with pytest.raises(TypeError, match="cannot be stored in a tensor of dtype int64"):
+        counts.fill_(2.5)
+
+
 def test_grad_zero_in_place():
     x = leaf(3)
     (x * 2.0).sum().backward()
