@@ -293,8 +293,9 @@ class Tensor:
 
     def __setitem__(self, index, value):
         raise TypeError(
-            "tensors cannot be assigned to in place, since the graph would lose the old values; build a new "
-            "tensor with ag.where(mask, value, t) or ag.concatenate, or write to t.data outside the graph"
+            "tensors cannot be assigned to by indexing, since the graph would lose the old values; build a new "
+            "tensor with ag.where(mask, value, t) or ag.concatenate, or change a view in place, versioned, inside "
+            "ag.no_grad(): t[index].copy_(value) or t[index].fill_(number)"
         )
 
     # comparisons and logic give constant boolean tensors (their derivative is 0 almost everywhere)

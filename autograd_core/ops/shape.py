@@ -95,9 +95,12 @@ class GetItem(Function):
         ctx.index = index
         ctx.input_shape = a.shape
         try:
-            return a[index]
+            out = a[index]
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {error}") from None
+        if isinstance(out, numpy.generic):  # NumPy copies one entry out as a scalar; a 0-d view instead, so that
+            out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]  # t[0].fill_(1) changes t
+        return out
 
     def backward(ctx, grad_output):
         return (ctx.F.scatter_add(grad_output, ctx.index, ctx.input_shape),)

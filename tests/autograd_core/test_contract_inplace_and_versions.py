@@ -252,6 +252,25 @@ def test_changing_a_view_changes_its_base_and_is_detected(name):
         loss.backward()
 
 
+def test_an_entry_chosen_by_integer_indexing_is_a_view_that_changes_in_place():
+    t = ag.tensor([1.0, 2.0, 3.0])
+    t[0].fill_(5.0)
+    ag.tensor(np.ones((2, 2)))[1, 0].add_(1.0)
+    t[1:].copy_([7.0, 8.0])
+    np.testing.assert_array_equal(t.numpy(), [5.0, 7.0, 8.0])
+    assert t._version == 2
+    w = leaf(3)
+    loss = (w * w).sum()
+    with ag.no_grad():
+        w[2].mul_(0.0)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
+    with pytest.raises(RuntimeError, match="not recorded in the graph"):
+        w[0].fill_(1.0)  # while recording, w[0] is a tensor of w's graph
+    with pytest.raises(TypeError, match=r"t\[index\].copy_\(value\)"):
+        t[0] = 1.0
+
+
 def test_a_broadcast_view_cannot_be_changed_in_place():
     x = ag.tensor(np.ones(3))
     with pytest.raises(ValueError, match="read-only"):

@@ -106,14 +106,15 @@ def _run(steps, x0, engine, record_saved=None):
                 values.append(a.sum() * b)
         else:
             _, target, route, change, amount = step
-            if record_saved is not None:
-                record_saved(values, target, route)
             with ag.no_grad():
                 value = values[target]
                 for view_kind, choice in route:
                     value = _view(value, view_kind, choice, engine)
-                if engine and not value.data.flags.writeable or not engine and not value.flags.writeable:
-                    continue  # a broadcast view: read-only, tested elsewhere
+            if engine and not value.data.flags.writeable or not engine and not value.flags.writeable:
+                continue  # a broadcast view: read-only, tested elsewhere
+            if record_saved is not None:
+                record_saved(values, target, route)
+            with ag.no_grad():
                 _change(value, change, amount, engine)
     weights = [1.0 + 0.1 * number for number in range(len(values))]
     loss = sum(((value * value).sum() * weight for value, weight in zip(values, weights)), 0.0)

@@ -200,7 +200,7 @@ def test_rebinding_data_leaves_the_saved_arrays_of_the_forward_pass_intact():
 
 
 def test_assigning_into_a_tensor_is_refused():
-    with pytest.raises(TypeError, match="cannot be assigned to in place"):
+    with pytest.raises(TypeError, match="cannot be assigned to by indexing"):
         leaf(3)[0] = 5.0
 
 
