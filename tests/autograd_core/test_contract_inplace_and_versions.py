@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core import optim
 
 
 def leaf(*shape, seed=0):
@@ -178,42 +177,6 @@ def test_changing_an_unsaved_tensor_is_harmless():
         x.mul_(5.0)
     loss.backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.ones(3))
-
-
-# --- optimizers, averaging: through the versioned operations ----------------------------------
-@pytest.mark.parametrize("make", [
-    lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
-    lambda p: optim.Adam(p), lambda p: optim.AdaGrad(p), lambda p: optim.RMSProp(p),
-    lambda p: optim.AdaDelta(p), lambda p: optim.DeltaBarDelta(p),
-])
-def test_an_optimizer_step_between_forward_and_backward_is_detected(make):
-    w = leaf(3)
-    opt = make([w])
-    (w * w).sum().backward()
-    array = w.data
-    loss = (w * w).sum()
-    opt.step()
-    assert w.data is array and w._version == 1  # updated in place, versioned
-    with pytest.raises(RuntimeError, match="modified in place"):
-        loss.backward()
-
-
-def test_polyak_averaging_swaps_through_versioned_copies():
-    w = leaf(3)
-    averager = optim.PolyakAverage([w])
-    averager.update()
-    with ag.no_grad():
-        w.add_(1.0)
-    averager.update()
-    trained = w.numpy().copy()
-    loss = (w * w).sum()
-    with averager.averaged():
-        np.testing.assert_allclose(w.numpy(), trained - 0.5)
-        with pytest.raises(RuntimeError, match="modified in place"):
-            loss.backward(retain_graph=True)
-    np.testing.assert_allclose(w.numpy(), trained)
-    averager.copy_to_params()
-    np.testing.assert_allclose(w.numpy(), trained - 0.5)
 
 
 # --- views share their base's version ----------------------------------------------------------
