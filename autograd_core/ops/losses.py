@@ -33,9 +33,10 @@ class CrossEntropy(Function):
         log_probabilities = ctx.F.log_softmax(logits, axis=-1)
         if target.dtype.kind in "iu":
             labels = target
-            target = _one_hot(xp, labels, logits)
+            is_label = _label_mask(xp, labels, logits)
+            target = is_label.astype(logits.dtype)
             ctx.target_mass = None  # one-hot rows sum to 1
-            per_example = -xp.take_along_axis(log_probabilities, labels[..., None], axis=-1)[..., 0]
+            per_example = -log_probabilities[is_label].reshape(labels.shape)  # each row's label entry
         elif target.shape != logits.shape:
             raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
                              f"the logits' shape {logits.shape}")
@@ -83,7 +84,8 @@ class BinaryCrossEntropy(Function):
         return grad, None
 
 
-def _one_hot(xp, labels, logits):
+def _label_mask(xp, labels, logits):
+    """A boolean one-hot mask: True at each example's label (after checking the labels' shape and range)."""
     classes = logits.shape[-1]
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
@@ -91,7 +93,7 @@ def _one_hot(xp, labels, logits):
     if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= classes):
         raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
                          f"{int(labels.min())} to {int(labels.max())}")
-    return (labels[..., None] == xp.arange(classes)).astype(logits.dtype)
+    return labels[..., None] == xp.arange(classes)
 
 
 def _reduce(xp, values, reduction):
