@@ -63,7 +63,7 @@ def test_sigmoid_and_log_sigmoid_on_the_gpu_match_the_cpu():
     for dtype in (np.float64, np.float32):
         cpu = ag.sigmoid(ag.tensor(values.astype(dtype))).numpy()
         gpu = ag.sigmoid(ag.tensor(values.astype(dtype), device="cuda")).numpy()
-        np.testing.assert_array_max_ulp(gpu, cpu, maxulp=4)
+        np.testing.assert_array_max_ulp(gpu, cpu, maxulp=8)  # two libms, each within a few ulp
     assert ag.log_sigmoid(ag.tensor(-1000.0, device="cuda")).item() == -1000.0
 
 
