@@ -21,8 +21,9 @@ from .ops import (abs, binary_cross_entropy, broadcast_to, clip, concatenate, co
 from .ops import (all, any, argmax, argmin, cat, ceil, clone, cumsum, einsum, elu, erf, exp2, expm1, flatten, flip,
                   floor, gather, gelu, log1p, log2, log10, max_with_indices, min_with_indices, one_hot, permute,
                   pow, prod, round, selu, silu, softplus, std, tril, triu, unsqueeze, view)
+from .ops import log_sigmoid
 from .paths import compare, count_paths, paths
-from .tensor import Tensor, tensor
+from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .trace import trace_backward
 from .viz import draw
 
@@ -50,3 +51,4 @@ __all__ = [
     "one_hot", "ones", "ones_like", "permute", "pow", "prod", "rand", "randn", "randn_like", "round", "selu",
     "set_grad_enabled", "silu", "softplus", "std", "tril", "triu", "unsqueeze", "view", "zeros", "zeros_like",
 ]
+__all__ += ["as_tensor", "from_numpy", "log_sigmoid"]

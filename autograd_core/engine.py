@@ -6,10 +6,18 @@ fine). Each node's gradient is the sum, over the nodes that consume it, of
 the consumer's gradient times the local derivative of the edge (the
 multivariable chain rule, Eq. 3.8 and 3.10). A node's gradient is complete
 when all its consumers are done, is used once, and is then freed.
+
+Every gradient is checked against its input's shape on the way (one tuple
+comparison per edge, already needed to undo broadcasting): whatever produced
+it, a built-in backward, a custom ``Function``'s ``backward`` or ``jacobian``,
+or a hook, a gradient that neither has the input's shape nor a shape the input
+was broadcast to is an error naming the operation, the input and both shapes.
 """
+import warnings
+
 from . import backend
-from .function import Function, check_finite
-from .modes import state
+from .function import Function, check_finite, release_large_inputs
+from .modes import grad_mode, state
 from .tensor import Tensor
 
 
@@ -22,6 +30,8 @@ def unbroadcast(grad, shape):
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
+        if not shape and not hasattr(grad, "_data"):  # NumPy sums to a scalar, not a 0-d array
+            grad = backend.get_array_module(grad).asarray(grad)
     stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
@@ -66,6 +76,12 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False)
     needs its gradient in ``grad_tensors``.
     """
     tensors, seeds = _outputs_and_seeds(tensors, grad_tensors, create_graph)
+    if create_graph:
+        warnings.warn(
+            "backward(create_graph=True) stores in each leaf's .grad a graph that refers back to the leaf, a "
+            "reference cycle that keeps the graph's memory until Python's garbage collector runs. Set the leaves' "
+            ".grad to None when done with them, or use ag.grad(outputs, inputs, create_graph=True), which returns "
+            "the gradients instead of storing them.", UserWarning, stacklevel=3)
     leaf_grads = _run(tensors, seeds, retain_graph, create_graph, wanted=None)
     handed_out = []
     for leaf, grad in leaf_grads.values():
@@ -179,8 +195,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
             roots.append(node)
     wanted_nodes = {value.grad_fn: None for value in wanted or () if value.grad_fn is not None}
     order = topological_order(roots)
-    previous_mode = state.grad_enabled
-    state.grad_enabled = create_graph
+    grad_mode_token = grad_mode.set(create_graph)
     fast_path = not create_graph and not state.anomaly_enabled
     try:
         for node in order:
@@ -188,7 +203,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
             if grad_output is None:
                 continue
             if node._hooks:
-                grad_output = _run_hooks(node._hooks, grad_output)
+                grad_output = _run_hooks(node._hooks, grad_output, f"the output of {node.name}")
             if node._retained is not None:
                 _retain(node, grad_output)
             if wanted_nodes and node in wanted_nodes:
@@ -204,7 +219,7 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
                     continue
                 data = value._data
                 if input_grad.shape != data.shape:
-                    input_grad = unbroadcast(input_grad, data.shape)
+                    input_grad = _fit_to_input(node, value, input_grad)
                 if input_grad.dtype is not data.dtype and input_grad.dtype != data.dtype:
                     input_grad = input_grad.astype(data.dtype)
                 parent = value.grad_fn
@@ -214,12 +229,15 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
                     existing = grads.get(parent)
                     grads[parent] = input_grad if existing is None else existing + input_grad
             if not retain_graph:
+                if type(node._saved) is not tuple:  # SavedWithLargeInputs: let go of those inputs too
+                    release_large_inputs(node)
                 node._saved = None  # node.release(), inlined: this loop runs once per node
         for leaf, leaf_grad in leaf_grads.values():
             if leaf._hooks:
-                leaf_grads[id(leaf)][1] = _run_hooks(leaf._hooks, leaf_grad)
+                label = f"the leaf {leaf.name!r}" if leaf.name else "a leaf"
+                leaf_grads[id(leaf)][1] = _run_hooks(leaf._hooks, leaf_grad, label)
     finally:
-        state.grad_enabled = previous_mode
+        grad_mode.reset(grad_mode_token)
     if wanted is None:
         return leaf_grads
     results = []
@@ -243,6 +261,8 @@ def _add_leaf_grad(leaf_grads, leaf, leaf_grad):
 def _local_backward(node, grad_output, create_graph):
     """One node's vector-Jacobian products, one per input (recorded when ``create_graph``)."""
     function_class = type(node)
+    if state.anomaly_enabled:
+        node.check_fingerprints()
     if not create_graph:
         input_grads = function_class.backward(node, grad_output)
     elif function_class.differentiable_backward:
@@ -330,11 +350,37 @@ def _mark_once_differentiable(node, grad_output, raw_grads):
     )
 
 
-def _run_hooks(hooks, grad_value):
+def _fit_to_input(node, value, input_grad):
+    """A gradient whose shape differs from its input's: summed back if the input was broadcast, else an error."""
+    shape = value._data.shape
+    grad_shape = tuple(getattr(input_grad, "shape", ()))
+    if _expands_to(shape, grad_shape):
+        return unbroadcast(input_grad, shape)
+    number = next(index for index, candidate in enumerate(node.inputs) if candidate is value)
+    label = f" {value.name!r}" if value.name else ""
+    raise ValueError(
+        f"{node.name}.backward returned a gradient of shape {grad_shape} for its input {number}{label} of shape "
+        f"{shape}: a gradient must have its input's shape (or a shape the input was broadcast to)"
+    )
+
+
+def _expands_to(shape, target):
+    """True when an array of ``shape`` broadcasts to ``target`` (NumPy's rule, aligned from the last axis)."""
+    if len(shape) > len(target):
+        return False
+    return all(size == 1 or size == target_size for size, target_size in zip(reversed(shape), reversed(target)))
+
+
+def _run_hooks(hooks, grad_value, owner):
     is_tensor = isinstance(grad_value, Tensor)
     for hook in list(hooks):
         result = hook(grad_value if is_tensor else Tensor._make(grad_value, False, None))
         if result is not None:
+            if tuple(getattr(result, "shape", ())) != grad_value.shape:
+                raise ValueError(
+                    f"the hook {getattr(hook, '__name__', repr(hook))} on {owner} returned a gradient of shape "
+                    f"{tuple(getattr(result, 'shape', ()))}; it must keep the gradient's shape {grad_value.shape}"
+                )
             grad_value = result if is_tensor else (result._data if isinstance(result, Tensor) else result)
     return grad_value
 

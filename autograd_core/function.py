@@ -44,12 +44,14 @@ or by its Jacobian (the engine forms g_i = J_i^T g, Eq. 3.24)::
         def jacobian(ctx):
             return ctx.matrix          # d out / d x, shape (out.size, x.size)
 """
+import functools
 import weakref
+import zlib
 
 import numpy
 
 from . import backend
-from .modes import state
+from .modes import grad_enabled, in_place_clock, state
 from .namespace import array_namespace
 
 _ndarray = numpy.ndarray
@@ -78,8 +80,8 @@ class Function:
 
     # Slots for what every node has; operations with more state (an axis, a shape) get a dict lazily.
     # Fewer objects per recorded operation means less work for Python's garbage collector.
-    __slots__ = ("needs_input_grad", "inputs", "params", "input_versions", "data_assignments_seen", "_saved",
-                 "_output_ref", "__dict__", "__weakref__")
+    __slots__ = ("needs_input_grad", "inputs", "params", "clock_at_forward", "_saved", "_output_ref", "__dict__",
+                 "__weakref__")
     xp = numpy  # the array module; operations on CuPy arrays set their own
     F = _NUMPY_NAMESPACE  # the namespace a backward is written over (see namespace.py)
     differentiable_backward = False
@@ -97,6 +99,8 @@ class Function:
                 f"Function subclass {cls.__name__} must define backward(ctx, grad_output) "
                 "or jacobian(ctx) to give its local derivatives"
             )
+        if "backward" in vars(cls) and not cls.__module__.startswith(__package__ + "."):
+            cls.backward = _normalizing_gradients(vars(cls)["backward"])
 
     @property
     def name(self):
@@ -125,16 +129,65 @@ class Function:
         return saved
 
     def check_versions(self, saved):
-        """Raise if a tensor whose array is in ``saved`` was modified in place since the forward pass."""
-        if not saved or state.data_assignments == self.data_assignments_seen:
-            return  # nothing saved, or no tensor's data has been assigned since this node ran
-        for tensor, version in zip(self.inputs, self.input_versions):
-            if version is not None and tensor._version != version and any(s is tensor._data for s in saved):
-                _raise_modified(self, tensor, version)
+        """Raise if a tensor whose array is in ``saved`` was changed in place since the forward pass.
+
+        A tensor and its views share one version counter, which records the
+        tick of the in-place clock at its last change; the node remembers the
+        tick current when it ran. A later tick on a tensor whose array the node
+        saved means the saved values are no longer those of the forward pass.
+        """
+        if not saved:
+            return
+        seen = self.clock_at_forward
+        if in_place_clock.now == seen:
+            return  # nothing has been changed in place since this node ran
+        for tensor in self.inputs:
+            if isinstance(tensor, Tensor):
+                counter = tensor._counter
+                if counter is not None and counter.changed_at > seen and any(s is tensor._data for s in saved):
+                    _raise_modified(self, tensor)
         if self._output_ref is not None:
             output = self._output_ref()
-            if output is not None and output._version != 0 and any(s is output._data for s in saved):
-                _raise_modified(self, output, 0)
+            if output is not None:
+                counter = output._counter
+                if counter is not None and counter.changed_at > seen and any(s is output._data for s in saved):
+                    _raise_modified(self, output)
+
+    def check_fingerprints(self):
+        """Under ``detect_anomaly``: raise if a saved array changed without the engine seeing it.
+
+        Writes into the array that ``.data`` or ``.numpy()`` hands out bypass the
+        version counter; the fingerprint taken at the forward pass catches them.
+        """
+        fingerprints = self.__dict__.get("saved_fingerprints")
+        if not fingerprints or self._saved is None:
+            return
+        for value, expected in zip(self._saved, fingerprints):
+            if expected is not None and fingerprint(value) != expected:
+                owner = self._tensor_holding(value)
+                label = f" {owner.name!r}" if owner is not None and owner.name else ""
+                raise RuntimeError(
+                    f"detect_anomaly: an array of shape {value.shape} that {self.name} saved for backward (the "
+                    f"{self._role_of(value)}{label}) was changed after the forward pass without the engine seeing "
+                    "it: a write into the array that .data or .numpy() hands out (x.data[0] = ..., "
+                    "numpy.multiply(x.data, 2, out=x.data)). Change tensors with their in-place methods "
+                    "(x.add_(...), x -= ... inside ag.no_grad()) so the change is versioned, or change a copy."
+                )
+
+    def _tensor_holding(self, array):
+        for candidate in (*self.inputs, self.output):
+            if isinstance(candidate, Tensor) and candidate._data is array:
+                return candidate
+        return None
+
+    def _role_of(self, array):
+        for number, candidate in enumerate(self.inputs):
+            if isinstance(candidate, Tensor) and candidate._data is array:
+                return f"input {number}"
+        output = self.output
+        if output is not None and output._data is array:
+            return "output"
+        return "intermediate value"
 
     def backward(self, grad_output):
         """Vector-Jacobian products from ``jacobian``: g_i = J_i^T g (Eq. 3.24).
@@ -177,7 +230,6 @@ class Function:
         ctx._output_ref = None
         arrays = []
         needs = []
-        versions = []
         record = False
         all_numpy = True
         large_intermediates = False
@@ -185,7 +237,6 @@ class Function:
             if isinstance(value, Tensor):
                 data = value._data
                 arrays.append(data)
-                versions.append(value._version)
                 if value.requires_grad:
                     needs.append(True)
                     record = True
@@ -198,7 +249,6 @@ class Function:
             else:
                 arrays.append(value)
                 needs.append(False)
-                versions.append(None)
                 if type(value) not in _HOST_CONSTANTS and hasattr(value, "__cuda_array_interface__"):
                     all_numpy = False
         if not all_numpy:
@@ -219,28 +269,31 @@ class Function:
                 saved = ctx._saved
                 if saved:  # a saved output must be the output's own array (_lift and versions match by identity)
                     ctx._saved = tuple(out if value is scalar else value for value in saved)
-        if state.anomaly_enabled:
+        anomaly = state.anomaly_enabled
+        if anomaly:
             check_finite(out, f"the forward pass of {cls.__name__}")
-        if not (record and state.grad_enabled):
+        if not (record and grad_enabled()):
             return Tensor._make(out, False, None)
         result = _new_object(Tensor)  # Tensor._make(out, True, ctx), inlined: it runs once per recorded operation
         result._data = out
         result.grad = result.name = result._hooks = None
         result.requires_grad = True
         result.grad_fn = ctx
-        result._version = 0
+        result._counter = None
         ctx.inputs = _without_unsaved_arrays(inputs, ctx._saved) if large_intermediates else inputs
         ctx.params = params
         saved = ctx._saved
         if saved:
-            ctx.input_versions = tuple(versions)  # to detect in-place changes before backward (check_versions)
-            ctx.data_assignments_seen = state.data_assignments
+            if large_intermediates:  # the engine lets go of these inputs after a backward that does not retain
+                ctx._saved = saved = SavedWithLargeInputs(saved)
+            ctx.clock_at_forward = in_place_clock.now  # to detect in-place changes before backward (check_versions)
             for value in saved:
                 if value is out:
                     ctx._output_ref = weakref.ref(result)  # weak: the output holds this node, not the reverse
                     break
-        else:
-            ctx.input_versions = ()
+            if anomaly:
+                ctx.saved_fingerprints = tuple(fingerprint(value) if hasattr(value, "shape") else None
+                                               for value in saved)
         return result
 
     def release(self):
@@ -249,6 +302,60 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name} node>"
+
+
+def _normalizing_gradients(user_backward):
+    """Wrap a custom ``backward`` so that numbers and lists it returns become arrays (or Tensors) like the rest.
+
+    Built-in operations return arrays already; their backward is not wrapped.
+    The shapes are checked by the engine, for built-in and custom alike.
+    """
+    function = user_backward.__func__ if isinstance(user_backward, staticmethod) else user_backward
+
+    @functools.wraps(function)
+    def backward(ctx, grad_output):
+        grads = function(ctx, grad_output)
+        recording = isinstance(grad_output, Tensor)
+        if isinstance(grads, (tuple, list)):
+            return tuple(_as_gradient(ctx, grad, recording) for grad in grads)
+        return (_as_gradient(ctx, grads, recording),)
+
+    return backward
+
+
+def _as_gradient(ctx, grad, recording):
+    if grad is None:
+        return None
+    if isinstance(grad, Tensor):
+        return grad if recording else grad._data
+    if not hasattr(grad, "shape") or isinstance(grad, numpy.generic):
+        try:
+            grad = ctx.xp.asarray(grad, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{ctx.name}.backward returned a {type(grad).__name__}; a gradient must be an array, a "
+                            "Tensor, a number or None") from None
+    return Tensor._make(grad, False, None) if recording else grad
+
+
+class SavedWithLargeInputs(tuple):
+    """The saved values of a node that also holds large intermediate tensors among its inputs.
+
+    The type marks the node for the engine: once a backward without
+    ``retain_graph`` has used it, the node replaces those inputs by stand-ins
+    (``release_large_inputs``), so that keeping the output (a loss kept for
+    a plot) does not keep every activation of its graph alive.
+    """
+
+    __slots__ = ()
+
+
+def release_large_inputs(node):
+    """Replace the node's large intermediate inputs by stand-ins without values (after its last backward)."""
+    node.inputs = tuple(
+        value.without_values() if isinstance(value, Tensor) and value.grad_fn is not None
+        and type(value._data) is not ReleasedArray and value._data.nbytes >= RELEASE_BYTES else value
+        for value in node.inputs
+    )
 
 
 def _without_unsaved_arrays(inputs, saved):
@@ -291,13 +398,20 @@ def _defined_names(cls):
     return names
 
 
-def _raise_modified(node, tensor, version):
+def _raise_modified(node, tensor):
     label = f" {tensor.name!r}" if tensor.name else ""
     raise RuntimeError(
         f"a tensor{label} of shape {tensor.shape} that {node.name} saved for backward was modified in place "
-        f"after the forward pass (its version is {tensor._version}, it was {version} when saved). "
-        "Modify a copy instead, or recompute the forward pass after changing it."
+        f"after the forward pass (its version is now {tensor._version}; the change, to it or to a view sharing "
+        "its memory, came after this node ran). Modify a copy instead, or recompute the forward pass after "
+        "changing it (an optimizer.step() belongs after backward())."
     )
+
+
+def fingerprint(array):
+    """A cheap checksum of an array's bytes (CRC-32), taken under ``detect_anomaly``."""
+    host = backend.to_numpy(array)
+    return zlib.crc32(numpy.ascontiguousarray(host).tobytes())
 
 
 def _common_module(function_class, inputs):
@@ -316,6 +430,8 @@ def _common_module(function_class, inputs):
             f"{function_class.__name__} got inputs on different devices: {', '.join(sorted(devices))}. "
             "Move them to one device first with .to(device)."
         )
+    if not devices:  # only NumPy scalars and Python numbers
+        return numpy
     return backend.get_array_module(next(iter(devices.values())))
 
 
@@ -325,4 +441,4 @@ def check_finite(array, where):
         raise FloatingPointError(f"{where} produced NaN or infinity (detect_anomaly is on)")
 
 
-from .tensor import Tensor  # noqa: E402  (tensor.py imports this module's Function)
+from .tensor import ReleasedArray, Tensor  # noqa: E402  (tensor.py imports this module's Function)

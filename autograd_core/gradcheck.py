@@ -22,6 +22,8 @@ from .tensor import Tensor, graph_node
 
 SMOOTH_THRESHOLD = 1e-6
 KINK_THRESHOLD = 1e-3
+#: Below this size G_e and G_a count as zero when they do not disagree in sign (see ``relative_ratio``).
+NEAR_ZERO = 1e-10
 
 
 class GradcheckError(AssertionError):
@@ -63,15 +65,19 @@ class GradcheckReport:
     __repr__ = __str__
 
 
-def relative_ratio(backprop, numerical, atol=1e-10):
+def relative_ratio(backprop, numerical, atol=NEAR_ZERO):
     """rho = |G_e - G_a| / |G_e + G_a| (Eq. 3.34).
 
-    Where both are (nearly) zero the ratio is 0; where they cancel
-    (G_e = -G_a, not zero) it is infinite, since they disagree in sign.
+    The equation is followed everywhere but in one case: where both G_e and
+    G_a are (near) zero, |G_e| <= atol and |G_a| <= atol, and they do not have
+    opposite signs, rho is 0. There the equation is 0 / 0, or divides the
+    rounding error of the finite difference (about 1e-10 for a central
+    difference with eps = 1e-6 of a loss of order 1) by itself. Opposite
+    signs always disagree: rho >= 1, and infinite where G_e = -G_a exactly.
     """
-    difference = abs(backprop - numerical)
-    if difference <= atol:
+    if abs(backprop) <= atol and abs(numerical) <= atol and backprop * numerical >= 0:
         return 0.0
+    difference = abs(backprop - numerical)
     total = abs(backprop + numerical)
     return difference / total if total > 0 else float("inf")
 

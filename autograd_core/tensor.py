@@ -13,7 +13,7 @@ import weakref
 import numpy
 
 from . import backend
-from .modes import state
+from .modes import grad_enabled, in_place_clock
 
 _FLOAT_KINDS = "f"
 _SUPPORTED_KINDS = "biuf"
@@ -28,12 +28,14 @@ class Tensor:
     >>> w.grad.item()                         # 2w cos(w^2) - 2w sin(w^2)
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_version", "_hooks", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_counter", "_hooks", "__weakref__")
     __array_ufunc__ = None  # `ndarray + tensor` and `np.float64(2) * tensor` defer to Tensor
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None, name=None):
+        counter = None
         if isinstance(data, Tensor):
+            counter = data._shared_counter()  # the same array, so the same version
             data = data._data
         if isinstance(data, (list, tuple)) and any(isinstance(item, Tensor) for item in data):
             raise TypeError("Tensor(list of Tensors) would lose the graph: use ag.stack(list) instead")
@@ -55,7 +57,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.grad_fn = None
         self.name = name
-        self._version = 0
+        self._counter = counter if array is data else None
         self._hooks = None
 
     @classmethod
@@ -67,7 +69,7 @@ class Tensor:
         tensor.requires_grad = requires_grad
         tensor.grad_fn = grad_fn
         tensor.name = None
-        tensor._version = 0
+        tensor._counter = None
         tensor._hooks = None
         return tensor
 
@@ -77,19 +79,32 @@ class Tensor:
         stand_in.name = self.name
         return stand_in
 
-    # --- data and its version -------------------------------------------------------------------
+    # --- data ----------------------------------------------------------------------------------
     @property
     def data(self):
-        """The underlying array. Assigning to it (including ``t.data -= x``) bumps the version counter."""
+        """The raw array (NumPy or CuPy), outside the engine.
+
+        Writes into it (``t.data[0] = 1``, ``t.data -= x``) bypass the engine:
+        they are not versioned, so a backward through a node that saved the
+        array cannot see them (except under ``ag.detect_anomaly()``, which
+        fingerprints saved arrays). Change a tensor with its in-place methods
+        instead (``t -= x`` or ``t.sub_(x)`` inside ``ag.no_grad()``).
+
+        Assigning a new value replaces the array: a Tensor, an array, a list or a
+        number (the last two become an array of the tensor's dtype). Strings,
+        objects and complex numbers are refused, and so are integer values for a
+        tensor that requires gradients. The arrays saved by the forward pass
+        keep the old values, so a backward still gives the gradient of the
+        forward pass that was recorded. ``t.data = t.data`` changes nothing.
+        """
         return self._data
 
     @data.setter
     def data(self, value):
-        if isinstance(value, Tensor):
-            value = value._data
-        self._data = value
-        self._version += 1
-        state.data_assignments += 1
+        if value is self._data:
+            return  # t.data = t.data, or t.data -= x (which already wrote into the array itself)
+        self._data = self._checked_new_data(value)
+        self._counter = None  # a new array: the views of the old one no longer share its memory
 
     @property
     def shape(self):
@@ -163,8 +178,10 @@ class Tensor:
         return int(self._data)
 
     def detach(self):
-        """A new leaf tensor sharing this tensor's data, cut from the graph."""
-        return Tensor._make(self._data, False, None)
+        """A new leaf tensor sharing this tensor's data (and its version counter), cut from the graph."""
+        detached = Tensor._make(self._data, False, None)
+        detached._counter = self._shared_counter()
+        return detached
 
     def to(self, device):
         """A copy on ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:N"``); the same tensor if already there.
@@ -184,7 +201,11 @@ class Tensor:
         return self.to(f"cuda:{index}")
 
     def astype(self, dtype):
-        """A copy with another floating-point dtype, recorded in the graph."""
+        """A copy with another dtype; recorded in the graph for a floating-point dtype only.
+
+        A cast to an integer or boolean dtype is not differentiable: its result
+        does not require gradients (PyTorch's rule).
+        """
         from .ops.elementwise import astype
 
         return astype(self, dtype)
@@ -273,8 +294,9 @@ class Tensor:
 
     def __setitem__(self, index, value):
         raise TypeError(
-            "tensors cannot be assigned to in place, since the graph would lose the old values; build a new "
-            "tensor with ag.where(mask, value, t) or ag.concatenate, or write to t.data outside the graph"
+            "tensors cannot be assigned to by indexing, since the graph would lose the old values; build a new "
+            "tensor with ag.where(mask, value, t) or ag.concatenate, or change a view in place, versioned, inside "
+            "ag.no_grad(): t[index].copy_(value) or t[index].fill_(number)"
         )
 
     # comparisons and logic give constant boolean tensors (their derivative is 0 almost everywhere)
@@ -541,6 +563,230 @@ class Tensor:
     def silu(self):
         return ops.silu(self)
 
+    # === In-place operations and versions ==========================================================
+    # Every change of a tensor's own array goes through here: it is checked against the grad mode
+    # (PyTorch's rules) and bumps the version counter that the tensor shares with its views, so that a
+    # backward through a node that saved the old values raises instead of giving a wrong gradient.
+    @property
+    def _version(self):
+        """How many times this tensor's memory was changed in place (through it or a view sharing it)."""
+        return 0 if self._counter is None else self._counter.value
+
+    def _shared_counter(self):
+        """The version counter of this tensor's memory, created on first need (views then share it)."""
+        counter = self._counter
+        if counter is None:
+            counter = self._counter = VersionCounter()
+        return counter
+
+    def _share_memory_version(self, base):
+        """Make this tensor, the result of a view operation on ``base``, share ``base``'s version counter.
+
+        Only when the arrays may share memory: a reshape that had to copy is
+        an independent tensor.
+        """
+        data = self._data
+        if backend.get_array_module(data).may_share_memory(data, base._data):
+            self._counter = base._shared_counter()
+        return self
+
+    def _bump_version(self):
+        counter = self._shared_counter()
+        counter.value += 1
+        counter.changed_at = in_place_clock.tick()
+
+    def _checked_new_data(self, value):
+        """``value`` as an array that may replace this tensor's array (see ``data``)."""
+        if isinstance(value, Tensor):
+            value = value._data
+        if not (hasattr(value, "dtype") and hasattr(value, "shape")) or isinstance(value, numpy.generic):
+            if isinstance(value, (str, bytes)) or value is None:
+                raise TypeError(f"data must be an array, a list or a number, got {type(value).__name__} "
+                                f"{value!r:.40}")
+            try:
+                value = backend.get_array_module(self._data).asarray(value, dtype=self._data.dtype)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"data: cannot make an array of dtype {self._data.dtype} from "
+                                f"{type(value).__name__} {value!r:.60} ({error})") from None
+        kind = value.dtype.kind
+        if kind not in _SUPPORTED_KINDS:
+            raise TypeError(f"data must hold booleans, integers or floating-point numbers, got an array of dtype "
+                            f"{value.dtype}")
+        if self.requires_grad and kind not in _FLOAT_KINDS:
+            raise TypeError(f"data of a tensor that requires gradients must be floating-point, got dtype "
+                            f"{value.dtype}; cast it first (value.astype({self._data.dtype}))")
+        return value
+
+    def _in_place_needs_graph(self, operation, operands=()):
+        """Whether an in-place change would have to be recorded; raises for a leaf that requires grad.
+
+        PyTorch's rule: while operations are recorded, a leaf that requires
+        gradients must not change in place (its gradient would be taken at
+        values that no longer exist); inside ``ag.no_grad()`` it may.
+        """
+        if not grad_enabled():
+            return False
+        if self.requires_grad and self.grad_fn is None:
+            label = f" {self.name!r}" if self.name else ""
+            raise RuntimeError(
+                f"{operation}: the leaf tensor{label} of shape {self.shape} requires gradients, and changing it in "
+                "place while operations are recorded would make its gradient wrong. Do the update inside "
+                "`with ag.no_grad():` (as an optimizer's step does)."
+            )
+        return self.requires_grad or any(isinstance(value, Tensor) and value.requires_grad for value in operands)
+
+    def _refuse_recorded(self, operation, operand=None):
+        if self._in_place_needs_graph(operation, () if operand is None else (operand,)):
+            what = "this tensor is part of a recorded graph" if self.requires_grad else \
+                "the operand requires gradients"
+            raise RuntimeError(
+                f"{operation}: in-place operations are not recorded in the graph, and {what}. Write the "
+                "out-of-place form (y = y + other), or do it inside `with ag.no_grad():`."
+            )
+
+    def _apply_in_place(self, operation, ufunc_name, operand):
+        """``self = ufunc(self, operand)`` written into this tensor's array, then the version bumped."""
+        data = self._data
+        xp = backend.get_array_module(data)
+        value = operand._data if isinstance(operand, Tensor) else operand
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"{operation}: the operand must be a tensor, an array or a number, got "
+                            f"{type(value).__name__}")
+        try:
+            getattr(xp, ufunc_name)(data, value, out=data, casting="same_kind")
+        except TypeError as error:
+            raise TypeError(f"{operation}: a tensor of dtype {data.dtype} cannot hold the result in place "
+                            f"(operand of type {type(value).__name__}, dtype {getattr(value, 'dtype', '-')}): "
+                            f"{error}") from None
+        except ValueError as error:
+            raise _in_place_value_error(operation, data, value, error) from None
+        self._bump_version()
+        return self
+
+    def _in_place_operator(self, operation, ufunc_name, operand, out_of_place):
+        """``t op= operand``: in place, or the out-of-place result when the change must be recorded.
+
+        While recording, a tensor of the graph (or one combined with an
+        operand that requires gradients) becomes ``t = t op operand``, a new
+        node, as Python does for objects without in-place operators.
+        """
+        if self._in_place_needs_graph(operation, (operand,)):
+            return out_of_place(self, operand)
+        return self._apply_in_place(operation, ufunc_name, operand)
+
+    def __iadd__(self, other):
+        return self._in_place_operator("+=", "add", other, ops.add)
+
+    def __isub__(self, other):
+        return self._in_place_operator("-=", "subtract", other, ops.sub)
+
+    def __imul__(self, other):
+        return self._in_place_operator("*=", "multiply", other, ops.mul)
+
+    def __itruediv__(self, other):
+        return self._in_place_operator("/=", "true_divide", other, ops.div)
+
+    def __ipow__(self, exponent):
+        return self._in_place_operator("**=", "power", exponent, ops.pow)
+
+    def __imatmul__(self, other):
+        if self._in_place_needs_graph("@=", (other,)):
+            return ops.matmul(self, other)
+        data = self._data
+        xp = backend.get_array_module(data)
+        value = xp.asarray(other._data if isinstance(other, Tensor) else other)
+        product = xp.matmul(data, value)
+        if product.shape != data.shape:
+            raise ValueError(f"@=: the product of shapes {data.shape} and {value.shape} has shape "
+                             f"{product.shape}; in place it must keep the tensor's shape {data.shape}")
+        return self.copy_(product)
+
+    def add_(self, other, alpha=1):
+        """self <- self + alpha * other, in place (inside ``ag.no_grad()`` for tensors of a graph)."""
+        self._refuse_recorded("add_", other)
+        if alpha != 1:
+            other = (other._data if isinstance(other, Tensor) else other) * alpha
+        return self._apply_in_place("add_", "add", other)
+
+    def sub_(self, other, alpha=1):
+        """self <- self - alpha * other, in place."""
+        self._refuse_recorded("sub_", other)
+        if alpha != 1:
+            other = (other._data if isinstance(other, Tensor) else other) * alpha
+        return self._apply_in_place("sub_", "subtract", other)
+
+    def mul_(self, other):
+        """self <- self * other, in place."""
+        self._refuse_recorded("mul_", other)
+        return self._apply_in_place("mul_", "multiply", other)
+
+    def div_(self, other):
+        """self <- self / other, in place (floating-point tensors only)."""
+        self._refuse_recorded("div_", other)
+        return self._apply_in_place("div_", "true_divide", other)
+
+    def copy_(self, source):
+        """Write ``source``'s values (broadcast to this shape, cast to this dtype) into this tensor."""
+        self._refuse_recorded("copy_", source)
+        data = self._data
+        value = source._data if isinstance(source, Tensor) else source
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f"copy_: the source must be a tensor, an array or a number, got {type(value).__name__}")
+        xp = backend.get_array_module(data)
+        if hasattr(value, "shape") and backend.device_of(value) != backend.device_of(data):
+            value = backend.move_to(value, backend.device_of(data))
+        try:
+            xp.copyto(data, value, casting="same_kind")
+        except TypeError as error:
+            raise TypeError(f"copy_: values of dtype {getattr(value, 'dtype', type(value).__name__)} cannot be "
+                            f"stored in a tensor of dtype {data.dtype} ({error})") from None
+        except ValueError as error:
+            raise _in_place_value_error("copy_", data, value, error) from None
+        self._bump_version()
+        return self
+
+    def fill_(self, value):
+        """Set every entry to the number ``value``, in place."""
+        if isinstance(value, Tensor):
+            if value.size != 1:
+                raise ValueError(f"fill_: the value must be a number or a one-element tensor, got shape {value.shape}")
+            value = value._data.reshape(())
+        elif not isinstance(value, (int, float, bool, numpy.number, numpy.bool_)):
+            raise TypeError(f"fill_: the value must be a number, got {type(value).__name__}")
+        return self.copy_(value)
+
+    def zero_(self):
+        """Set every entry to 0 (False for booleans), in place (``param.grad.zero_()``)."""
+        return self.copy_(self._data.dtype.type(0))
+
+    def clamp_(self, min=None, max=None):
+        """Clip every entry into [min, max], in place (either bound may be None)."""
+        if min is None and max is None:
+            raise ValueError("clamp_ needs at least one of min and max")
+        self._refuse_recorded("clamp_")
+        data = self._data
+        try:
+            backend.get_array_module(data).clip(data, min, max, out=data, casting="same_kind")
+        except TypeError as error:
+            raise TypeError(f"clamp_: bounds {min!r} and {max!r} do not fit a tensor of dtype {data.dtype} "
+                            f"({error})") from None
+        except ValueError as error:
+            raise _in_place_value_error("clamp_", data, min if max is None else max, error) from None
+        self._bump_version()
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of a leaf in place and return the tensor (PyTorch's ``requires_grad_``)."""
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(f"requires_grad_(False) on a tensor computed by {self.grad_fn.name}: only leaves can "
+                               "stop requiring gradients; use .detach() for a copy cut from the graph")
+        if requires_grad and self._data.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self._data.dtype}")
+        self.requires_grad = requires_grad
+        return self
+    # === end of in-place operations and versions ===================================================
+
     # --- display -------------------------------------------------------------------------------
     def __repr__(self):
         body = numpy.array2string(self.numpy(), separator=", ", prefix="Tensor(", threshold=20, precision=4)
@@ -558,6 +804,30 @@ class Tensor:
         return f"Tensor({', '.join(parts)})"
 
     __hash__ = object.__hash__
+
+
+class VersionCounter:
+    """How many in-place changes a tensor's memory has seen, and the in-place clock's tick at the last one.
+
+    A tensor and every view of it (reshape, slicing, transpose, expand_dims,
+    broadcast_to, detach) share one counter, so a change through any of them
+    is seen by a node that saved any of them.
+    """
+
+    __slots__ = ("value", "changed_at")
+
+    def __init__(self):
+        self.value = 0
+        self.changed_at = 0
+
+
+def _in_place_value_error(operation, data, value, error):
+    """The ValueError of an in-place change that NumPy refused: a read-only view, or a shape that does not fit."""
+    if "read-only" in str(error):
+        return ValueError(f"{operation}: this tensor's array is read-only (a broadcast_to view repeats one memory "
+                          "location); change the tensor it was broadcast from, or a copy")
+    return ValueError(f"{operation}: an operand of shape {getattr(value, 'shape', ())} cannot be applied in place to "
+                      f"a tensor of shape {data.shape}: it must broadcast to {data.shape} ({error})")
 
 
 class ReleasedArray:
@@ -604,7 +874,16 @@ class _HookHandle:
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None, name=None):
-    """Make a Tensor (PyTorch's ``torch.tensor``): ``ag.tensor([1.0, 2.0], requires_grad=True)``."""
+    """A Tensor holding a copy of ``data`` (PyTorch's ``torch.tensor``): ``ag.tensor([1.0, 2.0], requires_grad=True)``.
+
+    The copy means that changing the NumPy array afterwards leaves the tensor
+    (and its gradients) alone; ``ag.from_numpy`` and ``ag.as_tensor`` share
+    the array instead.
+    """
+    if isinstance(data, Tensor):
+        data = data._data
+    if hasattr(data, "shape") and hasattr(data, "copy"):
+        data = data.copy()
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 
@@ -616,6 +895,31 @@ class Size(int):
     def __call__(self, *axis):
         raise TypeError(f"size is the number of entries here, an int as in NumPy (this tensor has {int(self)}); "
                         "use .shape for the dimensions (t.shape[axis] for one of them)")
+
+def from_numpy(array):
+    """A Tensor that shares ``array``'s memory (PyTorch's ``torch.from_numpy``): changes to one show in the other.
+
+    Writes into the NumPy array bypass the engine (see ``Tensor.data``).
+    """
+    if not isinstance(array, numpy.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}; use ag.tensor for "
+                        "other data")
+    return Tensor(array)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a Tensor, sharing its memory when no conversion is needed (PyTorch's ``torch.as_tensor``).
+
+    A Tensor of the asked dtype and device is returned as it is; an array of
+    the asked dtype on the asked device is shared, not copied; anything else
+    is converted.
+    """
+    if isinstance(data, Tensor):
+        if (dtype is None or data.dtype == numpy.dtype(dtype)) and (
+                device is None or data.device == backend.normalize_device(device)):
+            return data
+        return Tensor(data._data, dtype=dtype, device=device)
+    return Tensor(data, dtype=dtype, device=device)
 
 
 from . import ops  # noqa: E402  (the operations import Tensor)

@@ -42,6 +42,6 @@ class AdaDelta(Optimizer):
         increment *= -grad
         if group["lr"] != 1:
             increment *= group["lr"]
-        param.data += increment                                    # w_i <- w_i + Dw_i
+        param.add_(increment)                                      # w_i <- w_i + Dw_i
         delta *= rho                                               # delta_i <- rho delta_i + (1 - rho) Dw_i^2
         delta += (1 - rho) * (increment * increment)

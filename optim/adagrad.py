@@ -24,4 +24,4 @@ class AdaGrad(Optimizer):
             A = state["A"] = grad * grad                      # A_i <- 0 + (dL/dw_i)^2
         else:
             A += grad * grad                                  # A_i <- A_i + (dL/dw_i)^2
-        param.data -= group["lr"] * grad / denominator(A, group["eps"], group["eps_inside_sqrt"])
+        param.sub_(group["lr"] * grad / denominator(A, group["eps"], group["eps_inside_sqrt"]))

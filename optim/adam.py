@@ -57,4 +57,4 @@ class Adam(Optimizer):
             F *= rho_f                                           # F_i <- rho_f F_i + (1 - rho_f) g_i
             F += (1 - rho_f) * grad
         alpha_t = group["lr"] * math.sqrt(1 - rho**t) / (1 - rho_f**t)     # Eq. 3.46
-        param.data -= alpha_t * F / denominator(A, group["eps"], group["eps_inside_sqrt"])
+        param.sub_(alpha_t * F / denominator(A, group["eps"], group["eps_inside_sqrt"]))

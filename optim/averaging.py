@@ -19,6 +19,8 @@ the parameters for evaluation::
 """
 import contextlib
 
+import autograd_core as ag
+
 from .optimizer import parameter_list
 
 
@@ -61,12 +63,20 @@ class PolyakAverage:
                 average += (1 - self.beta) * param.data
 
     def swap(self):
-        """Exchange the weights and their average (call again to swap back); no copies are made."""
+        """Exchange the weights and their average (call again to swap back).
+
+        The parameters change in place through ``copy_``, so their versions are
+        bumped and a graph recorded with the other weights cannot be backpropagated
+        by mistake.
+        """
         if self.averages is None:
             raise RuntimeError("there is no average yet: call update() after at least one optimizer step "
                                f"(the first {self.start} updates are skipped)")
-        for number, param in enumerate(self.params):
-            self.averages[number], param.data = param.data, self.averages[number]
+        with ag.no_grad():
+            for average, param in zip(self.averages, self.params):
+                weights = param.data.copy()
+                param.copy_(average)
+                average[...] = weights
         self.swapped = not self.swapped
 
     @contextlib.contextmanager
@@ -84,8 +94,9 @@ class PolyakAverage:
             raise RuntimeError("there is no average yet: call update() after at least one optimizer step")
         if self.swapped:
             self.swap()
-        for average, param in zip(self.averages, self.params):
-            param.data = average.copy()
+        with ag.no_grad():
+            for average, param in zip(self.averages, self.params):
+                param.copy_(average)
 
     def state_dict(self):
         return {"beta": self.beta, "start": self.start, "calls": self.calls, "count": self.count,

@@ -7,7 +7,9 @@ rescales all the gradients together when their global L2 norm
     g <- g * max_norm / ||g||       if ||g|| > max_norm
 
 Both replace ``param.grad`` with a new tensor rather than writing into its
-array, which may be shared with other gradients or saved elsewhere.
+array, which may be shared with other gradients or saved elsewhere. The norm
+is computed as m * ||g / m|| with m the largest |g|, so gradients of 1e200
+give their norm instead of overflowing to infinity.
 """
 import math
 
@@ -31,16 +33,22 @@ def clip_grad_value(params, clip_value):
 
 
 def grad_norm(params, norm_type=2.0):
-    """The global norm of the gradients of ``params``: L2 by default, ``float("inf")`` for the largest |g|."""
-    grads = [param.grad.data for param in _with_grads(params)]
-    if not grads:
-        return 0.0
-    if norm_type == math.inf:
-        return max(float(abs(grad).max()) if grad.size else 0.0 for grad in grads)
-    if not norm_type > 0:
+    """The global norm of the gradients of ``params``: L2 by default, ``float("inf")`` for the largest |g|.
+
+    ||g||_p = m (sum |g / m|^p)^(1/p) with m = max |g|: the scaling keeps every
+    term at most 1, so finite gradients never overflow (1e200 squared would).
+    """
+    if not (norm_type == math.inf or norm_type > 0):
         raise ValueError(f"norm_type must be > 0 or inf, got {norm_type!r}")
-    total = sum(float((abs(grad) ** norm_type).sum()) for grad in grads)
-    return total ** (1.0 / norm_type)
+    grads = [param.grad.data for param in _with_grads(params)]
+    peaks = [float(abs(grad).max()) for grad in grads if grad.size]
+    if any(math.isnan(peak) for peak in peaks):
+        return math.nan
+    largest = max(peaks, default=0.0)
+    if norm_type == math.inf or largest == 0.0 or largest == math.inf:
+        return largest
+    total = sum(float((abs(grad / largest) ** norm_type).sum()) for grad in grads)
+    return largest * total ** (1.0 / norm_type)
 
 
 def clip_grad_norm(params, max_norm, norm_type=2.0):

@@ -50,6 +50,6 @@ class DeltaBarDelta(Optimizer):
         gain += group["kappa"] * (agreement > 0)                                 # sign kept: grow
         gain *= xp.where(agreement < 0, 1 - group["phi"], 1).astype(gain.dtype)  # sign flipped: shrink
         xp.minimum(gain, group["max_gain"], out=gain)
-        param.data -= group["lr"] * gain * grad                                  # w_i <- w_i - alpha_i dL/dw_i
+        param.sub_(group["lr"] * gain * grad)                                    # w_i <- w_i - alpha_i dL/dw_i
         delta_bar *= group["theta"]                                              # delta-bar <- (1-theta) delta
         delta_bar += (1 - group["theta"]) * grad                                 #              + theta delta-bar

@@ -56,7 +56,7 @@ class RMSProp(Optimizer):
             A += (1 - rho) * (grad * grad)
         scaled_step = alpha * grad / denominator(A, group["eps"], group["eps_inside_sqrt"])
         if beta == 0:
-            param.data -= scaled_step                          # w_i <- w_i - alpha / sqrt(A_i + eps) g_i
+            param.sub_(scaled_step)                            # w_i <- w_i - alpha / sqrt(A_i + eps) g_i
             return
         velocity = state.get("velocity")
         if velocity is None:
@@ -64,4 +64,4 @@ class RMSProp(Optimizer):
         else:
             velocity *= beta
             velocity -= scaled_step
-        param.data += velocity                                 # w_i <- w_i + v_i
+        param.add_(velocity)                                   # w_i <- w_i + v_i

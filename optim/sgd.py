@@ -71,7 +71,7 @@ class SGD(Optimizer):
     def update(self, param, grad, state, group):
         alpha, beta = group["lr"], group["momentum"]
         if beta == 0:
-            param.data -= alpha * grad                       # W <- W - alpha dL/dW  (Eq. 3.32)
+            param.sub_(alpha * grad)                         # W <- W - alpha dL/dW  (Eq. 3.32)
             return
         velocity = state.get("velocity")
         if velocity is None:
@@ -80,6 +80,6 @@ class SGD(Optimizer):
             velocity *= beta                                 # V <- beta V - alpha dL/dW
             velocity -= alpha * grad
         if group["nesterov"] == "reformulated":
-            param.data += beta * velocity - alpha * grad     # W~ <- W~ + beta V - alpha dL/dW(W~)
+            param.add_(beta * velocity - alpha * grad)       # W~ <- W~ + beta V - alpha dL/dW(W~)
         else:
-            param.data += velocity                           # W <- W + V
+            param.add_(velocity)                             # W <- W + V

@@ -10,8 +10,8 @@ from .activations import elu, gelu, selu, silu, softplus
 from .arithmetic import add, div, mul, neg, pow, sub
 from .cumulative import cumsum, prod
 from .einsum import einsum
-from .elementwise import (abs, astype, clip, cos, exp, hard_tanh, leaky_relu, log, maximum, minimum, relu,
-                          sigmoid, sign, sin, sqrt, tanh, where)
+from .elementwise import (abs, astype, clip, cos, exp, hard_tanh, leaky_relu, log, log_sigmoid, maximum,
+                          minimum, relu, sigmoid, sign, sin, sqrt, tanh, where)
 from .indexing import ValuesIndices, argmax, argmin, gather, max_with_indices, min_with_indices, one_hot
 from .layout import cat, clone, flatten, flip, permute, tril, triu, unsqueeze, view
 from .linalg import matmul
@@ -33,7 +33,8 @@ __all__ = [
     "ValuesIndices", "abs", "add", "all", "any", "argmax", "argmin", "astype", "binary_cross_entropy",
     "broadcast_to", "cat", "ceil", "clip", "clone", "concatenate", "cos", "cross_entropy", "cumsum", "div",
     "einsum", "elu", "erf", "exp", "exp2", "expand_dims", "expm1", "flatten", "flip", "floor", "gather", "gelu",
-    "getitem", "hard_tanh", "leaky_relu", "log", "log10", "log1p", "log2", "log_softmax", "logsumexp", "matmul",
+    "getitem", "hard_tanh", "leaky_relu", "log", "log10", "log1p", "log2", "log_sigmoid", "log_softmax", "logsumexp",
+    "matmul",
     "max", "max_with_indices", "maximum", "mean", "min", "min_with_indices", "minimum", "mse", "mul", "neg",
     "norm", "one_hot", "permute", "pow", "prod", "relu", "reshape", "round", "scatter_add", "selu", "sigmoid",
     "sign", "silu", "sin", "softmax", "softplus", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes",

@@ -4,6 +4,8 @@ Each class is one row of the table: ``forward`` on arrays, ``backward``
 returning d(out)/d(input) applied to the incoming gradient, one entry per
 input. Broadcasting is undone by the engine, not here.
 """
+import numpy
+
 from ..function import Function
 
 
@@ -83,8 +85,9 @@ class Pow(Function):
     """out = a ** b; d out/d a = b a^(b-1), d out/d b = a^b log a.
 
     A negative base with an integer exponent is differentiated in ``a`` as
-    usual. The derivative in ``b`` is taken as 0 where the base is not
-    positive (``log a`` is undefined there).
+    usual. Where b = 0 the output is the constant 1, so d out/d a = 0 there,
+    also at a = 0 (where b a^(b-1) would be 0 * inf). The derivative in ``b``
+    is taken as 0 where the base is not positive (``log a`` is undefined there).
     """
 
     differentiable_backward = True
@@ -98,7 +101,14 @@ class Pow(Function):
         a, b = ctx.saved_tensors
         F = ctx.F
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad_output * b * a ** (b - 1) if need_a else None
+        grad_a = None
+        if need_a:
+            if isinstance(b, (int, float)):  # a constant exponent, the common case x ** 2
+                grad_a = grad_output * b * a ** (b - 1) if b != 0 else grad_output * 0.0
+            else:
+                nonzero = b != 0
+                with numpy.errstate(divide="ignore", invalid="ignore"):
+                    grad_a = grad_output * F.where(nonzero, b * a ** F.where(nonzero, b - 1, 1.0), 0.0)
         grad_b = None
         if need_b:
             positive = a > 0

@@ -3,6 +3,8 @@
 Where a derivative jumps (abs, ReLU, hard tanh at its corners, maximum at a
 tie) the backward uses a documented subgradient, never NaN.
 """
+import numpy
+
 from ..backend import get_array_module
 from ..function import Function
 from ..tensor import Tensor
@@ -98,7 +100,8 @@ class Tanh(Function):
 class Sigmoid(Function):
     """out = 1 / (1 + exp(-a)); d out/d a = out (1 - out) (Section 3.2.5).
 
-    Computed as (1 + tanh(a / 2)) / 2, which neither overflows nor warns at |a| = 1000.
+    Computed from exp(-|a|) (see ``ArrayNamespace.sigmoid``): accurate to a few
+    ulp for every a in float32 and float64, and it neither overflows nor warns at |a| = 1000.
     """
 
     differentiable_backward = True
@@ -111,6 +114,25 @@ class Sigmoid(Function):
     def backward(ctx, grad_output):
         (out,) = ctx.saved_tensors
         return (grad_output * out * (1.0 - out),)
+
+
+class LogSigmoid(Function):
+    """out = log sigma(a) = min(a, 0) - log(1 + exp(-|a|)); d out/d a = 1 - sigma(a) = sigma(-a).
+
+    The stable form of log(sigmoid(a)): log_sigmoid(-40) is -40 (not -inf), and
+    log_sigmoid(40) is -4.2e-18 (not 0), in float64; no exp overflows.
+    """
+
+    differentiable_backward = True
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        xp = ctx.xp
+        return xp.minimum(a, 0) - xp.log1p(xp.exp(-xp.abs(a)))
+
+    def backward(ctx, grad_output):
+        (a,) = ctx.saved_tensors
+        return (grad_output * ctx.F.sigmoid(-a),)
 
 
 class ReLU(Function):
@@ -300,6 +322,11 @@ def sigmoid(a):
     return Sigmoid.apply(a)
 
 
+def log_sigmoid(a):
+    """log sigma(a), computed stably (log(sigmoid(a)) is -inf for a below about -745 in float64)."""
+    return LogSigmoid.apply(a)
+
+
 def relu(a):
     return ReLU.apply(a)
 
@@ -339,7 +366,18 @@ def clip(a, low=None, high=None):
 
 
 def astype(a, dtype):
-    return AsType.apply(a, dtype=dtype)
+    """A copy with another dtype: recorded for a floating-point dtype, a constant for an integer or boolean one.
+
+    Rounding to integers or booleans has derivative 0 almost everywhere and no
+    useful gradient, so, as in PyTorch, such a cast is not differentiable.
+    """
+    dtype = numpy.dtype(dtype)
+    if dtype.kind == "f":
+        return AsType.apply(a, dtype=dtype)
+    if dtype.kind not in "biu":
+        raise TypeError(f"astype: tensors hold booleans, integers or floating-point numbers, not {dtype}")
+    data = a.data if isinstance(a, Tensor) else get_array_module(a).asarray(a)
+    return Tensor._make(data.astype(dtype), False, None)
 
 
 def sign(a):

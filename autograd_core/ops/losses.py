@@ -16,29 +16,47 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 class CrossEntropy(Function):
-    """L_i = -sum_k y_ik log softmax(v_i)_k, reduced over the batch; d L/d v_i = softmax(v_i) - y_i."""
+    """L_i = -sum_k y_ik log softmax(v_i)_k, reduced over the batch; d L/d v_i = softmax(v_i) sum_k y_ik - y_i.
+
+    For one-hot or probability targets sum_k y_ik = 1 and the derivative is
+    o - y (Eq. 3.22); soft targets whose rows do not sum to 1 get the general
+    form. Classes with y_ik = 0 contribute nothing, also where a logit is -inf
+    (where y log o would be 0 * -inf = NaN).
+    """
 
     differentiable_backward = True
 
     def forward(ctx, logits, target, reduction="mean"):
         xp = ctx.xp
+        if logits.ndim == 0:
+            raise ValueError("cross_entropy: the logits must have a class axis (shape (classes,) or (batch, classes)), "
+                             "got a 0-d tensor")
+        log_probabilities = ctx.F.log_softmax(logits, axis=-1)
         if target.dtype.kind in "iu":
-            target = _one_hot(xp, target, logits)
+            labels = target
+            is_label = _label_mask(xp, labels, logits)
+            target = is_label.astype(logits.dtype)
+            ctx.target_mass = None  # one-hot rows sum to 1
+            per_example = -log_probabilities[is_label].reshape(labels.shape)  # each row's label entry
         elif target.shape != logits.shape:
             raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
                              f"the logits' shape {logits.shape}")
+        else:
+            ctx.target_mass = xp.sum(target, axis=-1, keepdims=True)
+            per_example = -xp.sum(target * xp.where(target != 0, log_probabilities, 0.0), axis=-1)
         ctx.reduction = reduction
         ctx.scale = 1.0 / (logits.size // logits.shape[-1]) if reduction == "mean" else 1.0
         ctx.save_for_backward(logits, target)
-        log_probabilities = ctx.F.log_softmax(logits, axis=-1)
-        per_example = -xp.sum(target * log_probabilities, axis=-1)
         return _reduce(xp, per_example, reduction)
 
     def backward(ctx, grad_output):
         logits, target = ctx.saved_tensors
         if ctx.reduction == "none":
             grad_output = grad_output[..., None]
-        grad = (ctx.F.softmax(logits, axis=-1) - target) * (grad_output * ctx.scale)
+        probabilities = ctx.F.softmax(logits, axis=-1)
+        if ctx.target_mass is not None:
+            probabilities = probabilities * ctx.target_mass
+        grad = (probabilities - target) * (grad_output * ctx.scale)
         return grad, None
 
 
@@ -67,7 +85,8 @@ class BinaryCrossEntropy(Function):
         return grad, None
 
 
-def _one_hot(xp, labels, logits):
+def _label_mask(xp, labels, logits):
+    """A boolean one-hot mask: True at each example's label (after checking the labels' shape and range)."""
     classes = logits.shape[-1]
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
@@ -75,7 +94,7 @@ def _one_hot(xp, labels, logits):
     if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= classes):
         raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
                          f"{int(labels.min())} to {int(labels.max())}")
-    return (labels[..., None] == xp.arange(classes)).astype(logits.dtype)
+    return labels[..., None] == xp.arange(classes)
 
 
 def _reduce(xp, values, reduction):
@@ -115,14 +134,26 @@ def binary_cross_entropy(logits, target, reduction="mean"):
     return BinaryCrossEntropy.apply(logits, _target_array(target, logits), reduction=reduction)
 
 
+def _shape_of(value, argument):
+    if isinstance(value, Tensor) or hasattr(value, "shape"):
+        return tuple(value.shape)
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"mse: the {argument} must be a Tensor, an array or a number, got {type(value).__name__}")
+    return numpy.shape(value)
+
+
 def mse(prediction, target, reduction="mean"):
-    """Squared error (prediction - target)^2, averaged (``mean``), summed, or per entry (``none``)."""
+    """Squared error (prediction - target)^2, averaged (``mean``), summed, or per entry (``none``).
+
+    The prediction and the target must have the same shape.
+    """
     _check_reduction(reduction)
-    try:
-        difference = prediction - target
-    except ValueError:
-        raise ValueError(f"mse: the prediction of shape {numpy.shape(prediction)} and the target of shape "
-                         f"{numpy.shape(target)} cannot be broadcast together") from None
+    prediction_shape, target_shape = _shape_of(prediction, "prediction"), _shape_of(target, "target")
+    if prediction_shape != target_shape:
+        raise ValueError(f"mse: the prediction has shape {prediction_shape} but the target has shape {target_shape}; "
+                         "they must be equal (a loss never broadcasts one against the other: a (3, 1) prediction "
+                         "and a (3,) target would give 9 differences). Reshape one of them.")
+    difference = prediction - target
     squared = difference * difference
     if reduction == "mean":
         return mean(squared)

@@ -6,19 +6,42 @@ entries tie for the maximum, it is split evenly between them.
 """
 import builtins
 
+import numpy
+
 from ..function import Function
 
 
 def _normalize_axes(axis, ndim):
+    """The reduced axes as sorted non-negative indices.
+
+    A 0-d tensor accepts axis 0 or -1 (and reduces over nothing), as NumPy's
+    ``sum`` does and PyTorch does for every reduction; this rule holds for
+    every reduction here, so ``sum``, ``mean``, ``max`` and ``logsumexp`` agree.
+    """
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
     normalized = []
     for item in axes:
-        if not -ndim <= item < builtins.max(ndim, 1):  # this module's max is the reduction
-            raise ValueError(f"axis {item} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(item % ndim if ndim else 0)
+        if isinstance(item, bool) or not isinstance(item, (int, numpy.integer)):
+            raise TypeError(f"axis must be None, an integer or a tuple of integers, got {axis!r}")
+        bound = builtins.max(ndim, 1)  # this module's max is the reduction
+        if not -bound <= item < bound:
+            raise ValueError(f"axis {item} is out of range for a tensor with {ndim} dimensions "
+                             f"(valid: {-bound} to {bound - 1})")
+        if ndim:
+            normalized.append(int(item) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"axis {axis} repeats an axis")
     return tuple(sorted(normalized))
+
+
+def _numpy_axis(axis, ndim):
+    """The axis to hand the array module: None for a 0-d tensor (whose only axes, 0 and -1, reduce nothing)."""
+    if ndim == 0:
+        _normalize_axes(axis, 0)
+        return None
+    return axis
 
 
 def _kept_shape(shape, axes):
@@ -39,7 +62,7 @@ class Sum(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.input_shape = a.shape
         ctx.kept_shape = _kept_shape(a.shape, _normalize_axes(axis, a.ndim))
-        return ctx.xp.sum(a, axis=axis, keepdims=keepdims)
+        return ctx.xp.sum(a, axis=_numpy_axis(axis, a.ndim), keepdims=keepdims)
 
     def backward(ctx, grad_output):
         return (_expand(ctx, grad_output),)
@@ -57,7 +80,7 @@ class _Extremum(Function):
         ctx.input_shape = a.shape
         ctx.axes = _normalize_axes(axis, a.ndim)
         ctx.kept_shape = _kept_shape(a.shape, ctx.axes)
-        out = getattr(ctx.xp, ctx.reduce_name)(a, axis=axis, keepdims=keepdims)
+        out = getattr(ctx.xp, ctx.reduce_name)(a, axis=_numpy_axis(axis, a.ndim), keepdims=keepdims)
         ctx.save_for_backward(a, out)
         return out
 
@@ -90,7 +113,7 @@ class Norm(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.input_shape = a.shape
         ctx.kept_shape = _kept_shape(a.shape, _normalize_axes(axis, a.ndim))
-        out = ctx.xp.sqrt(ctx.xp.sum(a * a, axis=axis, keepdims=keepdims))
+        out = ctx.xp.sqrt(ctx.xp.sum(a * a, axis=_numpy_axis(axis, a.ndim), keepdims=keepdims))
         ctx.save_for_backward(a, out)
         return out
 
@@ -115,7 +138,7 @@ class LogSumExp(Function):
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.input_shape = a.shape
         ctx.kept_shape = _kept_shape(a.shape, _normalize_axes(axis, a.ndim))
-        out = ctx.F.logsumexp(a, axis=axis, keepdims=keepdims)
+        out = ctx.F.logsumexp(a, axis=_numpy_axis(axis, a.ndim), keepdims=keepdims)
         ctx.save_for_backward(a, out)
         return out
 
@@ -174,18 +197,29 @@ def _count(shape, axis):
     return count
 
 
+def _reciprocal(count):
+    """1 / count, and NaN for no entries: a mean of nothing is NaN, as in NumPy and PyTorch."""
+    return 1.0 / count if count > 0 else float("nan")
+
+
 def mean(a, axis=None, keepdims=False):
-    """The arithmetic mean over ``axis``: the sum divided by the number of entries summed."""
-    return Sum.apply(a, axis=axis, keepdims=keepdims) * (1.0 / _count(a.shape, axis))
+    """The arithmetic mean over ``axis``: the sum divided by the number of entries summed (NaN for none)."""
+    return Sum.apply(a, axis=axis, keepdims=keepdims) * _reciprocal(_count(a.shape, axis))
 
 
 def var(a, axis=None, keepdims=False, ddof=0):
-    """The variance over ``axis`` (``ddof=0``: divide by n, as batch normalisation does in Eq. 3.59)."""
+    """The variance over ``axis`` (``ddof=0``: divide by n, as batch normalisation does in Eq. 3.59).
+
+    Over an empty axis it is NaN, as in NumPy and PyTorch; ddof >= n > 0 is an
+    error (it would divide by zero or a negative count).
+    """
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, numpy.integer)) or ddof < 0:
+        raise ValueError(f"var: ddof must be an integer >= 0, got {ddof!r}")
     centred = a - mean(a, axis=axis, keepdims=True)
     count = _count(a.shape, axis)
-    if count - ddof <= 0:
+    if 0 < count <= ddof:
         raise ValueError(f"var over {count} entries with ddof={ddof} divides by {count - ddof}")
-    return Sum.apply(centred * centred, axis=axis, keepdims=keepdims) * (1.0 / (count - ddof))
+    return Sum.apply(centred * centred, axis=axis, keepdims=keepdims) * _reciprocal(count - ddof)
 
 
 def max(a, axis=None, keepdims=False):

@@ -37,6 +37,7 @@ class Transpose(Function):
     def forward(ctx, a, axes=None):
         if axes is None:
             axes = tuple(reversed(range(a.ndim)))
+        axes = tuple(axis % a.ndim for axis in axes)  # a negative axis counts from the end
         ctx.inverse = tuple(numpy.argsort(axes))
         return ctx.xp.transpose(a, axes)
 
@@ -94,9 +95,12 @@ class GetItem(Function):
         ctx.index = index
         ctx.input_shape = a.shape
         try:
-            return a[index]
+            out = a[index]
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {error}") from None
+        if isinstance(out, numpy.generic):  # NumPy copies one entry out as a scalar; a 0-d view instead, so that
+            out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]  # t[0].fill_(1) changes t
+        return out
 
     def backward(ctx, grad_output):
         return (ctx.F.scatter_add(grad_output, ctx.index, ctx.input_shape),)
@@ -130,47 +134,82 @@ class ToDevice(Function):
         return (backend.move_to(grad_output, ctx.source_device),)
 
 
+def _view_of(result, a):
+    """The result of a view operation shares ``a``'s version counter when it shares its memory."""
+    if isinstance(a, Tensor):
+        result._share_memory_version(a)
+    return result
+
+
 def reshape(a, *shape):
-    """``reshape(t, (2, 3))`` or ``t.reshape(2, 3)``; one entry may be -1."""
+    """``reshape(t, (2, 3))`` or ``t.reshape(2, 3)``; one entry may be -1 (an unknown size), no other negative."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return Reshape.apply(a, shape=tuple(shape))
+    shape = tuple(shape)
+    for size in shape:
+        if isinstance(size, bool) or not isinstance(size, (int, numpy.integer)) or size < -1:
+            raise ValueError(f"reshape: sizes must be integers >= 0, or -1 for one unknown size; got {shape}")
+    if shape.count(-1) > 1:
+        raise ValueError(f"reshape: only one size may be -1 (unknown), got {shape}")
+    return _view_of(Reshape.apply(a, shape=shape), a)
+
+
+def _axis_in_range(axis, ndim, operation):
+    """``axis`` as a non-negative index of a tensor with ``ndim`` axes (NumPy's rule), else a ValueError."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, numpy.integer)):
+        raise TypeError(f"{operation}: an axis must be an integer, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{operation}: axis {axis} is out of range for a tensor with {ndim} dimensions "
+                         f"(valid: {-ndim} to {ndim - 1})")
+    return int(axis) % ndim
 
 
 def transpose(a, axes=None):
-    return Transpose.apply(a, axes=None if axes is None else tuple(axes))
+    """Permute the axes (reverse them when ``axes`` is None); negative axes count from the end."""
+    if axes is not None:
+        ndim = numpy.ndim(a.data if isinstance(a, Tensor) else a)
+        axes = tuple(_axis_in_range(axis, ndim, "transpose") for axis in axes)
+        if sorted(axes) != list(range(ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the {ndim} axes of the tensor")
+    return _view_of(Transpose.apply(a, axes=axes), a)
 
 
 def swapaxes(a, axis1, axis2):
     axes = list(range(a.ndim))
+    axis1, axis2 = _axis_in_range(axis1, a.ndim, "swapaxes"), _axis_in_range(axis2, a.ndim, "swapaxes")
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-    return Transpose.apply(a, axes=tuple(axes))
+    return _view_of(Transpose.apply(a, axes=tuple(axes)), a)
 
 
 def broadcast_to(a, shape):
-    return BroadcastTo.apply(a, shape=tuple(shape))
+    return _view_of(BroadcastTo.apply(a, shape=tuple(shape)), a)
 
 
 def expand_dims(a, axis):
-    """A new size-1 axis at ``axis``."""
+    """A new size-1 axis at ``axis``, which may range from -(ndim + 1) to ndim (NumPy's rule)."""
     shape = list(a.shape)
-    position = axis if axis >= 0 else len(shape) + 1 + axis
+    position = _axis_in_range(axis, len(shape) + 1, "expand_dims")
     shape.insert(position, 1)
-    return Reshape.apply(a, shape=tuple(shape))
+    return _view_of(Reshape.apply(a, shape=tuple(shape)), a)
 
 
 def squeeze(a, axis=None):
-    """Remove size-1 axes (all of them, or the one at ``axis``)."""
+    """Remove size-1 axes (all of them, or those at ``axis``); a 0-d tensor accepts axis 0 or -1, as in NumPy."""
     shape = a.shape
     if axis is None:
         new_shape = tuple(size for size in shape if size != 1)
     else:
-        axes = {index % len(shape) for index in (axis if isinstance(axis, tuple) else (axis,))}
+        requested = axis if isinstance(axis, tuple) else (axis,)
+        if not shape:
+            for index in requested:
+                _axis_in_range(index, 1, "squeeze")
+            return _view_of(Reshape.apply(a, shape=()), a)
+        axes = {_axis_in_range(index, len(shape), "squeeze") for index in requested}
         for index in axes:
             if shape[index] != 1:
                 raise ValueError(f"squeeze: axis {index} of shape {shape} has size {shape[index]}, not 1")
         new_shape = tuple(size for index, size in enumerate(shape) if index not in axes)
-    return Reshape.apply(a, shape=new_shape)
+    return _view_of(Reshape.apply(a, shape=new_shape), a)
 
 
 def concatenate(tensors, axis=0):
@@ -193,7 +232,7 @@ def stack(tensors, axis=0):
 
 
 def getitem(a, index):
-    return GetItem.apply(a, index=_plain_index(index, a))
+    return _view_of(GetItem.apply(a, index=_plain_index(index, a)), a)
 
 
 def scatter_add(values, index, shape):
