@@ -9,6 +9,7 @@ executor, through a ``multiprocessing`` manager for processes, and as a Ray
 actor on Ray, so early killing works across workers.
 """
 import concurrent.futures
+import concurrent.futures.process
 import multiprocessing
 import multiprocessing.managers
 import os
@@ -61,33 +62,55 @@ class SerialExecutor:
 
 
 class _Windowed:
-    """Submits trials in order, never more than ``n_workers`` running, so that the lowest never waits."""
+    """Submits trials in order, never more than ``n_workers`` running, so that the lowest never waits.
+
+    When a worker dies (``lost_worker``: a process pool breaks as a whole), the
+    trials that were running are rerun one at a time: the one whose worker dies
+    alone is recorded as failed, the others run normally.
+    """
+
+    lost_worker = ()
 
     def run(self, objective, trials, scheduler, on_done):
         pending = deque(trials)
+        suspects = deque()
         running = {}
         handle = self._scheduler_handle(scheduler)
         try:
-            while pending or running:
-                while pending and len(running) < self.n_workers:
+            while pending or suspects or running:
+                if suspects and not running:
+                    trial = suspects.popleft()
+                    try:
+                        on_done(self._result(self._submit(objective, trial, handle)))
+                    except self.lost_worker as error:
+                        self._restart()
+                        on_done(self._failed(trial, handle, f"its worker process died ({error!r})"))
+                    continue
+                while pending and not suspects and len(running) < self.n_workers:
                     trial = pending.popleft()
                     running[self._submit(objective, trial, handle)] = trial
                 for job in self._wait(list(running)):
                     trial = running.pop(job)
-                    on_done(self._collect(job, trial, handle))
+                    try:
+                        result = self._result(job)
+                    except self.lost_worker:
+                        suspects.extend(sorted([trial, *running.values()], key=lambda lost: lost.number))
+                        running.clear()
+                        self._restart()
+                        break
+                    except Exception as error:  # the task itself could not run: the trial failed, the others go on
+                        result = self._failed(trial, handle, f"{type(error).__name__}: {error}")
+                    on_done(result)
         except BaseException:
             self._cancel(list(running))
             raise
 
-    def _collect(self, job, trial, handle):
-        try:
-            return self._result(job)
-        except Exception as error:  # the worker itself died: the trial failed, the others go on
-            trial.status = "failed"
-            trial.error = f"{type(error).__name__}: {error}"
-            if handle is not None:
-                handle.finish(trial.number)
-            return trial
+    def _failed(self, trial, handle, error):
+        trial.status = "failed"
+        trial.error = error
+        if handle is not None:
+            handle.finish(trial.number)
+        return trial
 
 
 class _SchedulerManager(multiprocessing.managers.BaseManager):
@@ -105,6 +128,7 @@ class ProcessExecutor(_Windowed):
     """A local pool of ``n_workers`` processes (concurrent.futures). The objective must be picklable."""
 
     name = "processes"
+    lost_worker = concurrent.futures.process.BrokenProcessPool
 
     def __init__(self, n_workers):
         self.n_workers = n_workers
@@ -119,6 +143,10 @@ class ProcessExecutor(_Windowed):
                             f"{objective!r} cannot be pickled ({error}); define it at the top level of a module, "
                             f"or use executor='serial' or executor='ray'") from error
         super().run(objective, trials, scheduler, on_done)
+
+    def _restart(self):
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.n_workers)
 
     def _scheduler_handle(self, scheduler):
         if not scheduler.kills:

@@ -38,7 +38,11 @@ def check_count(value, argument, minimum=1):
 
 
 def _as_json(value):
-    return json.loads(json.dumps(value))
+    """``value`` as it reads back from JSON (tuples become lists); unchanged when JSON cannot hold it."""
+    try:
+        return json.loads(json.dumps(value))
+    except TypeError:
+        return value
 
 
 class Search:
