@@ -10,7 +10,7 @@ if __name__ != "autograd_core.nn":
     # autograd_core.nn; a second copy under another name would make two incompatible classes.
     raise ImportError(f"import this package as 'from autograd_core import nn', not as {__name__!r}")
 
-from . import data, datasets, functional, init, preprocessing
+from . import data, datasets, diagnostics, functional, init, preprocessing
 from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import DataLoader, train_test_split
 from .layers import Linear, Maxout
@@ -25,6 +25,6 @@ __all__ = [
     "ActivityPenalty", "BCEWithLogitsLoss", "BatchNorm", "CrossEntropyLoss", "DataLoader", "HardTanh", "HingeLoss",
     "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss", "Maxout", "Module",
     "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
-    "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load",
+    "compute_population_statistics", "data", "datasets", "diagnostics", "evaluate", "fit", "functional", "init", "load",
     "predict", "preprocessing", "save", "train_test_split",
 ]

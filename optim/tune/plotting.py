@@ -35,8 +35,8 @@ def plot_study(study, path=None):
         categorical = isinstance(dimension, spaces.Choice)
         labels = [str(value) for value in dimension.values] if categorical else None
 
-        def position(value):
-            return labels.index(str(value)) if categorical else value
+        def position(value, labels=labels):
+            return labels.index(str(value)) if labels is not None else value
 
         for status, style in STYLE.items():
             group = [trial for trial in shown if trial.status == status]
@@ -62,7 +62,7 @@ def plot_study(study, path=None):
 
 
 def plot_reports(study, path=None, ax=None):
-    """Each trial's reported value against the epochs trained; a cross where a run was killed or diverged."""
+    """Each trial's reported value against the epochs trained, with a marker where it ended (a cross: killed)."""
     plt = _pyplot()
     figure = None
     if ax is None:
@@ -76,7 +76,7 @@ def plot_reports(study, path=None, ax=None):
         values.extend(curve)
         style = STYLE[trial.status]
         ax.plot(epochs, curve, color=style["color"], alpha=0.6, linewidth=1)
-        if trial.status in ("killed", "diverged") and math.isfinite(curve[-1]):
+        if math.isfinite(curve[-1]):
             ax.plot(epochs[-1], curve[-1], linestyle="none", **style)
     for status, style in STYLE.items():
         if any(trial.status == status for trial in study.trials):

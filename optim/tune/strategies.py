@@ -306,8 +306,9 @@ def bayesian(objective, space, n_trials, *, sampler="tpe", batch_size=4, seed=0,
         number = 0
         while number < n_trials:
             asked = [optuna_study.ask(distributions) for _ in range(min(batch_size, n_trials - number))]
-            results = search.run([search.trial(number + index, {name: asked_trial.params[name] for name in space}, max_epochs)
-                                  for index, asked_trial in enumerate(asked)])
+            configs = [{name: asked_trial.params[name] for name in space} for asked_trial in asked]
+            results = search.run([search.trial(number + index, config, max_epochs)
+                                  for index, config in enumerate(configs)])
             for asked_trial, result in zip(asked, results):
                 value = result.value if result.status == "finished" else None
                 optuna_study.tell(asked_trial, value, state=states[result.status])

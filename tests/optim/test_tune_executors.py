@@ -63,12 +63,14 @@ def ray():
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_gives_the_serial_study_with_killing_across_workers(ray):
     serial, on_ray = serial_and("ray", tune.hyperband, noisy_quadratic, SPACE, 16, max_epochs=9, seed=5)
     assert on_ray.statuses()["killed"] >= 4
     assert same_trials(serial, on_ray)
 
 
+@pytest.mark.slow
 def test_ray_runs_closures_and_bayesian_batches(ray):
     offset = 0.25
 
