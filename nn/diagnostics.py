@@ -208,7 +208,7 @@ class GradientMonitor:
                 if record.kind in SATURATION and record.history["saturated"]}
 
     def first_to_last_ratio(self, step=-1):
-        """||dL/dW_first|| / ||dL/dW_last||: far below 1 when gradients vanish toward the input, above when they explode."""
+        """||dL/dW_first|| / ||dL/dW_last||: far below 1: vanishing; far above: exploding."""
         norms = self.layer_norms(step)
         first, last = norms[0][1], norms[-1][1]
         if not (math.isfinite(first) and math.isfinite(last)):
