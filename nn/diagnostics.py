@@ -45,6 +45,7 @@ class _ActivationRecord:
         self.history = {"mean": [], "std": [], "saturated": [], "dead": [], "inactive": []}
         self.epoch_active = None
         self.epoch_dead = []
+        self.epoch_inactive = []
         self._clear()
 
     def _clear(self):
@@ -82,6 +83,7 @@ class _ActivationRecord:
         if self.epoch_active is None:
             return math.nan
         never_positive = 1.0 - float(self.epoch_active.mean())
+        self.epoch_inactive.append(never_positive)
         self.epoch_dead.append(never_positive if self.kind is ReLU else 0.0)
         self.epoch_active = None
         return self.epoch_dead[-1]
@@ -182,7 +184,12 @@ class GradientMonitor:
         self.steps += 1
 
     def end_epoch(self):
-        """Per ReLU layer, the fraction of units that output 0 for every example since the last ``end_epoch``."""
+        """Per activation layer, the fraction of units that died since the last ``end_epoch`` (ReLU only; else 0).
+
+        A unit died if it output 0 for every example of the epoch. Each
+        layer's record also keeps ``epoch_inactive``: the units never positive,
+        which for a leaky ReLU or maxout still pass a gradient.
+        """
         return {name: record.close_epoch() for name, record in self.activations.items()}
 
     # --- reading ----------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ for activation in ("sigmoid", "relu"):
     results[activation, "he + batch norm"] = train(activation, "he", batch_norm="pre")
 
 print(f"{'activation':>10} {'initialisation':>16} {'test accuracy':>14}  first step / last step")
-for (activation, init), ((norms, summary), accuracy, last) in results.items():
+for (activation, init), ((_, summary), accuracy, last) in results.items():
     print(f"{activation:>10} {init:>16} {accuracy:>14.1%}  {summary.split(': ', 1)[1]}")
     print(f"{'':>43}{last}")
 
