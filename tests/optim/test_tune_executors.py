@@ -72,6 +72,7 @@ def test_ray_gives_the_serial_study_with_killing_across_workers(ray):
 
 @pytest.mark.slow
 def test_ray_runs_closures_and_bayesian_batches(ray):
+    pytest.importorskip("optuna", reason="the Bayesian search needs the tune extra (pip install -e '.[tune]')")
     offset = 0.25
 
     def shifted(config, trial):

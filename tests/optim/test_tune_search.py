@@ -28,12 +28,18 @@ BUDGET = 27
 TOLERANCE = {"grid_search": 0.5 + 1e-9}
 
 
+def needs_optuna(strategy):
+    if strategy == "bayesian":
+        pytest.importorskip("optuna", reason="the Bayesian search needs the tune extra (pip install -e '.[tune]')")
+
+
 def best_log10_lr(study):
     return math.log10(study.best_config["lr"])
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_each_strategy_finds_the_known_optimum(name):
+    needs_optuna(name)
     search, keywords = STRATEGIES[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", tune.GridEdgeWarning)  # momentum's optimum 0.9 is near the grid's edge
@@ -45,6 +51,7 @@ def test_each_strategy_finds_the_known_optimum(name):
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_the_same_seed_gives_the_same_study(name):
+    needs_optuna(name)
     search, keywords = STRATEGIES[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", tune.GridEdgeWarning)
@@ -272,6 +279,7 @@ class Interrupting:
 
 @pytest.mark.parametrize("strategy", ["random_search", "successive_halving", "bayesian"])
 def test_interrupted_search_returns_the_study_so_far_and_resumes_from_its_file(strategy, tmp_path):
+    needs_optuna(strategy)
     search, keywords = STRATEGIES[strategy]
     path = tmp_path / "study.json"
     interrupted = Interrupting(stop_at=5)

@@ -10,6 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TUTORIALS = {
     "nn_diagnostics_vanishing.py": ["nn_diagnostics_chain.png", "nn_diagnostics_digits.png"],
     "nn_diagnostics_dying_relu.py": ["nn_diagnostics_dying_relu.png"],
+    "tune_digits.py": ["tune_digits_random.png", "tune_digits_halving.png", "tune_digits_progress.png"],
 }
 
 
@@ -18,6 +19,8 @@ TUTORIALS = {
 def test_tutorial_runs_and_writes_its_figures(script, tmp_path):
     pytest.importorskip("matplotlib")
     pytest.importorskip("sklearn")
+    if script.startswith("tune"):
+        pytest.importorskip("optuna", reason="the Bayesian search needs the tune extra")
     environment = dict(os.environ, AUTOGRAD_CORE_FAST="1", TUTORIAL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg",
                        PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
     result = subprocess.run([sys.executable, os.path.join(ROOT, "tutorials", script)], cwd=tmp_path,
