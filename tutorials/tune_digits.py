@@ -43,16 +43,18 @@ print(f"{len(X_train)} training, {len(X_val)} validation, {len(X_test)} test ima
 
 # %% [markdown]
 # The objective trains one configuration, reports the validation loss after every epoch (where the
-# search may kill it) and keeps the weights for the ensemble. Trial n's weights start from its own
-# seed, so a search is reproducible from its seed on any executor.
+# search may kill it) and keeps the weights for the ensemble. Every trial starts from the same initial
+# weights and sees the batches in the same order: on a problem this small the initial weights alone
+# move the validation loss by a factor of two, and a search would otherwise reward lucky seeds rather
+# than good settings. (Each trial also gets its own `trial.seed`, for objectives that want one.)
 
 # %%
-def build(config, seed=0):
-    return nn.MLP([64, 128, 64, 10], activation="relu", rng=seed)
+def build(config):
+    return nn.MLP([64, 128, 64, 10], activation="relu", rng=0)
 
 
 def objective(config, trial):
-    model = build(config, seed=trial.seed)
+    model = build(config)
     optimizer = optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"])
     for epoch in range(trial.max_epochs or EPOCHS):
         for X_batch, y_batch in nn.DataLoader(X_train, y_train, batch_size=32, shuffle=True, seed=epoch,
@@ -77,9 +79,10 @@ def accuracy_of(trial, X, y):
 # ## Six searches at the same budget
 # The grid places 4 x 4 points; random search draws 16 independent ones (log-uniform in the
 # learning rate); coarse-to-fine spends a third of the budget on the whole box and the rest on boxes
-# a quarter, then a sixteenth as wide around the best so far; successive halving and hyperband train
-# every run for 1 epoch, keep the best third for 3 epochs, and the best third of those to the end;
-# the Bayesian search asks Optuna's TPE for 4 configurations at a time.
+# a quarter, then a sixteenth as wide around the best so far; successive halving trains
+# every run for 1 epoch, keeps the best third for 3 epochs and trains the best third of those to the end;
+# hyperband hedges with brackets that start judging at 1, 3 and 10 epochs; the Bayesian search asks
+# Optuna's TPE for 4 configurations at a time.
 
 # %%
 common = dict(seed=0, executor="serial", progress=False)
@@ -123,8 +126,14 @@ print(f"distinct learning rates tried: grid {len(grid_rates)}, random {len(rando
 assert len(random_rates) == N_TRIALS and len(grid_rates) == int(np.sqrt(N_TRIALS))
 for name in ("successive halving", "hyperband"):
     print(f"{name}: {studies[name].total_epochs} epochs, against {N_TRIALS * EPOCHS} for every run to the end")
-    assert FAST or studies[name].total_epochs <= 0.5 * N_TRIALS * EPOCHS, f"{name} kills most runs early"
+assert FAST or studies["successive halving"].total_epochs <= 0.5 * N_TRIALS * EPOCHS, "halving kills most runs early"
 
+# %% [markdown]
+# Successive halving reaches a good setting for a third of the epochs. The price: a run judged at 1
+# or 3 epochs can be killed although it would have finished best (high momentum starts slowly), which
+# is why hyperband also keeps brackets that judge later.
+
+# %%
 figure = studies["random"].plot(os.path.join(OUTPUT, "tune_digits_random.png"))
 plt.close(figure)
 figure = studies["successive halving"].plot_reports(os.path.join(OUTPUT, "tune_digits_halving.png"))
@@ -152,6 +161,7 @@ for name, study in studies.items():
 by_trials.set_xlabel("trials")
 by_seconds.set_xlabel("seconds of training")
 by_trials.set_ylabel("validation accuracy of the best so far")
+by_trials.set_ylim(0.85, 1.0)  # the grid's first points (learning rate 1e-3) sit far below
 by_trials.legend(fontsize=8)
 by_trials.set_title("per trial")
 by_seconds.set_title("per second: killing runs early pays here")
@@ -163,7 +173,10 @@ plt.close(figure)
 # ## A few winners as an ensemble, against the hand-picked settings
 # The text suggests keeping a few of the best configurations and averaging their predictions. We
 # take the three best runs of the random and Bayesian searches together, and compare with the
-# hand-picked settings trained the same way.
+# hand-picked settings trained the same way. The searches beat the hand-picked settings on the
+# validation loss they minimise; on 359 test images one image is 0.3 points of accuracy, so test
+# accuracies of good settings differ by a few images and the ranking by validation loss need not
+# carry over exactly.
 
 # %%
 pooled = tune.Study("pooled", SPACE)
@@ -176,7 +189,8 @@ hand = tune.grid_search(objective, {name: [value] for name, value in HAND_PICKED
                         **common)
 hand_accuracy = accuracy_of(hand.best_trial, X_test, y_test)
 best_name, *_, best_test_accuracy, best_config = min(rows, key=lambda row: row[4])
-print(f"hand-picked lr 0.05, momentum 0.9: validation loss {hand.best_value:.4f}, test accuracy {hand_accuracy:.1%}")
+print(f"hand-picked lr 0.05, momentum 0.9: validation loss {hand.best_value:.4f}, validation accuracy "
+      f"{accuracy_of(hand.best_trial, X_val, y_val):.1%}, test accuracy {hand_accuracy:.1%}")
 print(f"best search ({best_name}): validation loss {min(row[4] for row in rows):.4f}, "
       f"test accuracy {best_test_accuracy:.1%}")
 print(f"ensemble of the 3 best: test accuracy {ensemble_accuracy:.1%}")
