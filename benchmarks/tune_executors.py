@@ -10,14 +10,22 @@ and prints a Markdown table: wall time, speedup over serial, and overhead
 against perfect scaling). Ray's own start-up is timed apart, since a session
 starts it once and reuses it for every search.
 
+Each trial runs with one BLAS thread (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS
+and MKL_NUM_THREADS default to 1 here, as Ray sets them for its workers): with
+the default of one thread per core, two trials in two processes would each
+start a thread per core and fight over them, and the serial row would get a
+head start from multithreaded BLAS that the parallel rows cannot have.
+
     python benchmarks/tune_executors.py                      # 16 trials, 2 workers
-    python benchmarks/tune_executors.py --trials 32 --epochs 4
+    python benchmarks/tune_executors.py --trials 32 --epochs 4   # more, shorter trials
 """
 import argparse
 import os
 import sys
 import time
 
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")  # before NumPy is imported: one BLAS thread per trial
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from autograd_core import extras, nn, optim  # noqa: E402
@@ -60,7 +68,7 @@ def same(first, second):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=16)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray row")
     arguments = parser.parse_args()

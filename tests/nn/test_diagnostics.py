@@ -211,3 +211,23 @@ def test_plot_draws_norms_on_a_log_axis(tmp_path):
     figure = monitor.plot(tmp_path / "monitor.png")
     assert figure.axes[0].get_yscale() == "log" and len(figure.axes[0].lines) == 4
     assert (tmp_path / "monitor.png").stat().st_size > 1000
+
+
+@pytest.mark.gpu
+def test_the_monitor_reads_cupy_models_as_numpy_ones():
+    records = {}
+    for device in ("cpu", "cuda"):
+        model = dead_layer_model(nn.ReLU()).to(device)
+        monitor = nn.diagnostics.GradientMonitor(model)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        X = ag.tensor(numpy.abs(numpy.random.default_rng(0).standard_normal((16, 4))), device=device)
+        for _ in range(2):
+            model.zero_grad()
+            model(X).sum().backward()
+            opt.step()
+            monitor.step()
+        records[device] = (monitor.grad_norms, monitor.update_ratios, monitor.dead_fraction, monitor.summary())
+    for cpu, gpu in zip(records["cpu"][:2], records["cuda"][:2]):
+        for name in cpu:
+            assert numpy.allclose(cpu[name], gpu[name], equal_nan=True, rtol=1e-10)
+    assert records["cpu"][2:] == records["cuda"][2:]
