@@ -14,6 +14,7 @@ import multiprocessing
 import multiprocessing.managers
 import os
 import pickle
+import signal
 from collections import deque
 
 from autograd_core import extras
@@ -153,7 +154,8 @@ class ProcessExecutor(_Windowed):
             return scheduler
         if self.manager is None:
             self.manager = _SchedulerManager()
-            self.manager.start()
+            # Ctrl-C reaches the whole process group: the scheduler must outlive it while the search winds down
+            self.manager.start(initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
         return self.manager.Scheduler(scheduler)
 
     def _submit(self, objective, trial, handle):
@@ -194,14 +196,20 @@ class _RemoteScheduler:
 
 
 class RayExecutor(_Windowed):
-    """Ray tasks, one CPU each, on a running Ray, a local one, or the cluster at ``address``."""
+    """Ray tasks, one CPU each, on a running Ray, a local one, or the cluster at ``address``.
+
+    At most as many trials run at once as the cluster has CPUs, so that Ray
+    starts every submitted trial at once: successive halving's waits assume
+    the trials waited on are running. (Other work holding the cluster's CPUs
+    can still make Ray queue a trial; give such a cluster its own ``n_workers``.)
+    """
 
     name = "ray"
 
     def __init__(self, n_workers=None, address=None):
         self.ray = extras.ray_session(address)
-        cpus = int(self.ray.available_resources().get("CPU", 1))
-        self.n_workers = n_workers or max(cpus, 1)
+        cpus = max(int(self.ray.cluster_resources().get("CPU", 1)), 1)
+        self.n_workers = min(n_workers or cpus, cpus)
         self.remote_run_trial = self.ray.remote(num_cpus=1, max_retries=0)(run_trial)
         self.objective_refs = {}
 

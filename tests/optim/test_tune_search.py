@@ -380,3 +380,23 @@ def test_progress_bar_counts_trials(capsys):
     pytest.importorskip("tqdm")
     tune.random_search(noisy_quadratic, SPACE, 3, seed=0, executor="serial", progress=True)
     assert "3/3" in capsys.readouterr().err
+
+
+def test_maximize_ranks_the_largest_value_first_and_kills_the_smallest():
+    def accuracy_like(config, trial):
+        return noisy_quadratic(config, trial) * -1.0 + 10.0
+
+    def reported(config, trial):
+        for epoch in range(trial.max_epochs):
+            trial.report(epoch, 10.0 - noisy_quadratic.__globals__["final_loss"](config) - 1.0 / (epoch + 1))
+        return trial.reports[-1][1]
+
+    study = tune.random_search(accuracy_like, SPACE, 12, seed=0, direction="maximize", **SERIAL)
+    assert study.best_value == max(trial.value for trial in study.trials)
+    assert abs(best_log10_lr(study) - OPTIMUM_LOG10_LR) < 0.5
+    halving = tune.successive_halving(reported, SPACE, 9, max_epochs=9, seed=0, direction="maximize", **SERIAL)
+    finished = halving.finished()
+    assert len(finished) >= 1 and halving.best_value == max(trial.value for trial in finished)
+    # the curves keep their order at every epoch, so the best configuration leads at every rung and is never killed
+    final_loss = noisy_quadratic.__globals__["final_loss"]
+    assert halving.best_config == min((trial.config for trial in halving.trials), key=final_loss)
