@@ -127,9 +127,13 @@ class GradientMonitor:
         self.steps = 0
         self._previous_weights = None
         self._hooked = []
-        for name, module in model.named_modules():
-            if isinstance(module, WATCHED) and "forward" not in module.__dict__:
-                self._hook(name or type(module).__name__, module)
+        watched = [(name, module) for name, module in model.named_modules() if isinstance(module, WATCHED)]
+        for name, module in watched:
+            if "forward" in module.__dict__:
+                raise ValueError(f"the activation module {name or type(module).__name__!r} already has a hook (another "
+                                 f"GradientMonitor?): call remove() on that monitor first")
+        for name, module in watched:
+            self._hook(name or type(module).__name__, module)
 
     # --- hooks ------------------------------------------------------------------------------------
     def _hook(self, name, module):

@@ -196,6 +196,12 @@ def test_bad_use_is_refused():
         nn.diagnostics.GradientMonitor(nn.Linear(1, 1)).summary()
     with pytest.raises(ValueError, match="no parameters"):
         nn.diagnostics.GradientMonitor(nn.ReLU())
+    model = dead_layer_model(nn.ReLU())
+    first = nn.diagnostics.GradientMonitor(model)
+    with pytest.raises(ValueError, match="already has a hook"):
+        nn.diagnostics.GradientMonitor(model)
+    first.remove()
+    nn.diagnostics.GradientMonitor(model).remove()
 
 
 def test_plot_draws_norms_on_a_log_axis(tmp_path):
