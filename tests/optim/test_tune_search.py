@@ -94,6 +94,8 @@ def test_hyperband_brackets_share_the_budget():
     assert [first for first, _ in brackets] == [1, 3, 9]
     assert sum(count for _, count in brackets) == 30
     assert brackets[0][1] > brackets[1][1] > brackets[2][1]
+    assert tune.hyperband_brackets(1, max_epochs=9, min_epochs=1, eta=3) == [(1, 1)]
+    assert tune.hyperband_brackets(5, max_epochs=10, min_epochs=10, eta=3) == [(10, 5)]
     study = tune.hyperband(noisy_quadratic, SPACE, 30, max_epochs=9, seed=0, **SERIAL)
     last_bracket = [trial for trial in study.trials if trial.bracket == len(brackets) - 1]
     assert all(trial.status == "finished" and trial.epochs == 9 for trial in last_bracket)
