@@ -10,7 +10,7 @@ if __name__ != "autograd_core.nn":
     # autograd_core.nn; a second copy under another name would make two incompatible classes.
     raise ImportError(f"import this package as 'from autograd_core import nn', not as {__name__!r}")
 
-from . import data, datasets, functional, init, parallel, preprocessing
+from . import data, datasets, diagnostics, functional, init, parallel, preprocessing
 from .activations import ELU, GELU, SELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList
 from .data import DataLoader, train_test_split
@@ -27,7 +27,8 @@ __all__ = [
     "ActivityPenalty", "BCEWithLogitsLoss", "BatchNorm", "CrossEntropyLoss", "DataLoader", "HardTanh", "HingeLoss",
     "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss", "Maxout", "Module",
     "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
-    "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load", "parallel",
+    "compute_population_statistics", "data", "datasets", "diagnostics", "evaluate", "fit", "functional", "init",
+    "load", "parallel",
     "predict", "preprocessing", "save", "train_test_split",
     "Dropout", "ELU", "Flatten", "GELU", "ModuleDict", "ModuleList", "SELU", "SiLU", "Softplus", "get_default_dtype",
     "set_default_dtype",

@@ -5,7 +5,8 @@ Optimizers (``SGD``, ``DeltaBarDelta``, ``AdaGrad``, ``RMSProp``, ``AdaDelta``,
 ``step(closure=None)``, ``zero_grad()``, ``state_dict()`` and
 ``load_state_dict()``; schedules rewrite their learning rates (Section 3.5.1);
 ``clip_grad_value`` and ``clip_grad_norm`` tame cliffs (Section 3.5.5); and
-``PolyakAverage`` keeps an average of the weights for evaluation (Section 3.5.7).
+``PolyakAverage`` keeps an average of the weights for evaluation (Section 3.5.7);
+``tune`` searches hyperparameters (Section 3.3.1).
 
     >>> from autograd_core import optim
     >>> opt = optim.Adam(model.parameters(), lr=1e-3)
@@ -28,9 +29,10 @@ from .optimizer import Optimizer
 from .rmsprop import RMSProp
 from .schedules import ExponentialDecay, InverseDecay, ReduceOnPlateau, Schedule, StepDecay
 from .sgd import SGD
+from . import tune
 
 __all__ = [
     "AdaDelta", "AdaGrad", "Adam", "DeltaBarDelta", "ExponentialDecay", "InverseDecay", "Optimizer",
     "PolyakAverage", "RMSProp", "ReduceOnPlateau", "SGD", "Schedule", "StepDecay", "clip_grad_norm",
-    "clip_grad_value", "grad_norm",
+    "clip_grad_value", "grad_norm", "tune",
 ]
