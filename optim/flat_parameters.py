@@ -56,29 +56,36 @@ class FlatParameters:
         return self.xp.concatenate(pieces)
 
     def gradient_graph(self):
-        """The parameters' ``.grad`` Tensors if they carry a graph (``backward(create_graph=True)``), else None."""
+        """The parameters' ``.grad`` Tensors if they carry a graph (``backward(create_graph=True)``), else None.
+
+        A gradient without a graph beside others with one is constant: its rows of H are zero.
+        """
         grads = [param.grad for param in self.params]
-        if any(grad is None or not grad.requires_grad for grad in grads):
+        if not any(grad is not None and grad.requires_grad for grad in grads):
             return None
         return grads
 
     def hessian_vector_product(self, grads, vector):
         """H v = d (grad L . v) / d W, exact, by one more backward pass through the gradient's graph."""
-        pieces = self.split(vector)
         directional = None
-        for grad, piece in zip(grads, pieces):
-            term = (grad * ag.Tensor(piece)).sum()
-            directional = term if directional is None else directional + term
+        for grad, piece in zip(grads, self.split(vector)):
+            if grad is not None and grad.requires_grad:
+                term = (grad * ag.Tensor(piece)).sum()
+                directional = term if directional is None else directional + term
         products = ag.grad(directional, self.params, retain_graph=True, allow_unused=True)
         return self.join(products)
 
     def hessian(self, grads):
         """H, the d x d matrix of second derivatives, one row per entry of the gradient (as ``ag.hessian``)."""
-        flat_grad = ag.concatenate([grad.reshape(-1) for grad in grads])
         rows = []
-        for index in range(self.size):
-            row = ag.grad(flat_grad[index], self.params, retain_graph=True, allow_unused=True)
-            rows.append(self.join(row))
+        for grad, size in zip(grads, self.sizes):
+            if grad is None or not grad.requires_grad:
+                rows.extend(self.xp.zeros(self.size, dtype=self.dtype) for _ in range(size))
+                continue
+            flat_grad = grad.reshape(-1)
+            for index in range(size):
+                row = ag.grad(flat_grad[index], self.params, retain_graph=True, allow_unused=True)
+                rows.append(self.join(row))
         return self.xp.stack(rows)
 
     def split(self, vector):

@@ -113,6 +113,7 @@ class HessianFree(SecondOrderOptimizer):
         if group["hvp"] == "finite_difference":
             self.flat.set(point.W)
         self.state["damping"] = damping
+        self.state["cg_iterations"] = solved.iterations
         self.state["model_slope"] = float(gradient @ solved.solution)
         self.state["model_curvature"] = solved.curvature
         note = f"CG: {solved.iterations} iterations, {solved.reason}"

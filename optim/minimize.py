@@ -87,13 +87,11 @@ def minimize(fun, x0, method="lbfgs", gtol=1e-5, maxiter=1000, line_search="stro
         loss.reshape(()).backward(create_graph=keep_graph, retain_graph=keep_graph)
         return loss
 
-    optimizer.step(closure)  # evaluates the start; takes the first iteration unless already converged
+    optimizer.evaluate(closure)
     while optimizer.nit < maxiter and not optimizer.stopped:
-        if callback is not None and optimizer.nit:
-            callback(x.data.copy())
         optimizer.step(closure)
-    if callback is not None and optimizer.nit:
-        callback(x.data.copy())
+        if callback is not None:
+            callback(x.data.copy())
     if maxiter == 0 or (optimizer.nit >= maxiter and not optimizer.converged):
         message = f"stopped after maxiter = {maxiter} iterations: {optimizer.message}" if optimizer.stopped else \
             f"reached maxiter = {maxiter} iterations before the largest gradient entry fell below gtol = {gtol:g}"

@@ -136,7 +136,8 @@ class SecondOrderOptimizer(Optimizer):
             raise RuntimeError(
                 f"{type(self).__name__} differentiates the gradient again (exact second derivatives by double "
                 "backpropagation), so the closure must keep the gradient's graph: call "
-                "loss.backward(create_graph=True, retain_graph=True) inside it" + self.finite_difference_hint())
+                "loss.backward(create_graph=True, retain_graph=True) inside it" + self.finite_difference_hint() +
+                " (a loss linear in every weight has no second derivatives: use a first-order method)")
         return Point(W, value, gradient, grads, ag.Tensor(loss.data) if isinstance(loss, ag.Tensor) else loss)
 
     def uses_exact_hessian(self):
@@ -150,8 +151,8 @@ class SecondOrderOptimizer(Optimizer):
         point = self._point
         if point is None or point.W.shape != W.shape or not bool(self.flat.xp.array_equal(point.W, W)):
             point = self._evaluate(closure, W)
-        elif point.grads is None:
-            point = self._evaluate(closure, W)  # restored by load_state_dict: the gradient Tensors were not saved
+        elif point.grads is None and self.needs_second_derivatives and self.uses_exact_hessian():
+            point = self._evaluate(closure, W)  # restored by load_state_dict: the gradient's graph was not saved
         self._point = point
         return point
 
@@ -163,26 +164,43 @@ class SecondOrderOptimizer(Optimizer):
         ``loss.backward()`` (``backward(create_graph=True, retain_graph=True)`` for exact second
         derivatives) and return the loss.
         """
-        if closure is None or not callable(closure):
-            raise TypeError(
-                f"{type(self).__name__}.step needs a closure: its line search evaluates the loss at trial points. "
-                "Pass def closure(): opt.zero_grad(); loss = ...; loss.backward(); return loss, then "
-                f"opt.step(closure); got {closure!r}")
         started = time.perf_counter()
         try:
             return self._iterate(closure, started)
         finally:
             self._seconds += time.perf_counter() - started
 
-    def _iterate(self, closure, started):
-        group = self.param_groups[0]
+    def evaluate(self, closure):
+        """Evaluate the loss and gradient at the current weights (once; counted) without moving.
+
+        Records the starting point in the history and sets ``converged`` when the
+        gradient is already below ``gtol``. Returns the loss.
+        """
+        started = time.perf_counter()
+        try:
+            return self._begin(closure, started).loss_tensor
+        finally:
+            self._seconds += time.perf_counter() - started
+
+    def _begin(self, closure, started):
+        if closure is None or not callable(closure):
+            raise TypeError(
+                f"{type(self).__name__}.step needs a closure: its line search evaluates the loss at trial points. "
+                "Pass def closure(): opt.zero_grad(); loss = ...; loss.backward(); return loss, then "
+                f"opt.step(closure); got {closure!r}")
         point = self._current_point(closure)
         if not (math.isfinite(point.loss) and bool(self.flat.xp.isfinite(point.gradient).all())):
             raise ValueError(f"the loss or its gradient is not finite at the current weights (loss {point.loss}): "
                              "start from finite values")
         if not self.history:
             self._record(point, 0.0, 0.0, "start", started)
-        if self._check_convergence(point, group) or self.stopped:
+        self._check_convergence(point, self.param_groups[0])
+        return point
+
+    def _iterate(self, closure, started):
+        group = self.param_groups[0]
+        point = self._begin(closure, started)
+        if self.converged or self.stopped:
             return point.loss_tensor
         new_point, step, step_vector, note = self._move(closure, point, group)
         if new_point is None:
