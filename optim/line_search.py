@@ -103,7 +103,7 @@ def cubic_minimizer(alpha_1, value_1, slope_1, alpha_2, value_2, slope_2, bounds
 
 def strong_wolfe(evaluate, phi0, slope0, initial_step=1.0, c1=1e-4, c2=0.9, max_evaluations=25,
                  max_step=1e10):
-    """A step with phi(alpha) <= phi(0) + c1 alpha phi'(0) and |phi'(alpha)| <= c2 |phi'(0)| (the strong Wolfe conditions).
+    """A step with phi(alpha) <= phi(0) + c1 alpha phi'(0) and |phi'(alpha)| <= c2 |phi'(0)| (strong Wolfe).
 
     Bracketing: grow alpha (by cubic extrapolation, at most tenfold) until an
     interval must hold an acceptable step; zoom: shrink that interval by cubic

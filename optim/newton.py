@@ -65,7 +65,7 @@ class Newton(SecondOrderOptimizer):
             raise ValueError(f"indefinite must be one of {INDEFINITE}, got {group['indefinite']!r}")
 
     def direction(self, point, group):
-        """q = -(H + lambda I)^-1 grad L(W) (Eq. 3.48), modified as ``indefinite`` says where H is not positive definite."""
+        """q = -(H + lambda I)^-1 grad L(W) (Eq. 3.48), changed as ``indefinite`` says unless H is positive definite."""
         xp = self.flat.xp
         gradient = point.gradient
         hessian = self.flat.hessian(point.grads)

@@ -78,7 +78,7 @@ figure, axes = plt.subplots(figsize=(7, 5.5))
 xs, ys = np.linspace(-2.5, 4.0, 200), np.linspace(-2.2, 3.2, 200)
 X, Y = np.meshgrid(xs, ys)
 axes.contour(X, Y, bowl_grid(X, Y), levels=np.geomspace(0.05, 60, 14), cmap="Blues", linewidths=0.8)
-for number, (point, steepest, newton) in enumerate(rows):
+for point, steepest, newton in rows:
     scale = np.linalg.norm(newton)
     steepest_arrow = steepest / np.linalg.norm(steepest) * scale * 0.6
     axes.annotate("", point + steepest_arrow, point,

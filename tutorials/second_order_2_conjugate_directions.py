@@ -25,7 +25,6 @@ if "ipykernel" not in sys.modules:
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-import autograd_core as ag
 from autograd_core import optim
 from autograd_core.optim import problems
 
@@ -85,7 +84,7 @@ axes[0].plot(steepest_path[:, 0], steepest_path[:, 1], "o-", color="crimson", ma
 axes[0].plot(cg_path[:, 0], cg_path[:, 1], "o-", color="seagreen", lw=2, label=f"conjugate gradients ({cg.nit} steps)")
 axes[0].legend(loc="upper left", fontsize=9)
 axes[0].set_title("(a) exact line searches from the same start")
-for vector, value in zip(eigenvectors.T, eigenvalues):
+for vector in eigenvectors.T:
     axes[1].annotate("", CENTRE + 1.1 * vector, CENTRE - 1.1 * vector,
                      arrowprops=dict(arrowstyle="<->", color="slategray", lw=1.5))
 for number, step in enumerate(cg_steps):

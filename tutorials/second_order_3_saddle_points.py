@@ -121,7 +121,8 @@ np.testing.assert_allclose(plain_path[1], [0.0, 0.0], atol=1e-15)
 assert plain.converged and len(plain_path) == 2
 for name, path in [("gradient descent", sgd_path), ("with momentum", momentum_path),
                    ("optim.Newton (|H|)", absolute_path)]:
-    print(f"{name:>20}: after {len(path) - 1} steps |y| = {abs(path[-1, 1]):.2f}, g = {saddle(ag.Tensor(path[-1])).item():.2f}")
+    value = saddle(ag.Tensor(path[-1])).item()
+    print(f"{name:>20}: after {len(path) - 1} steps |y| = {abs(path[-1, 1]):.2f}, g = {value:.2f}")
 assert abs(momentum_path[-1, 1]) > abs(sgd_path[-1, 1]) > 1.0   # momentum escapes faster
 assert abs(absolute_path[-1, 1]) > 1.0
 

@@ -330,7 +330,7 @@ def test_a_models_parameters_train_with_lbfgs_and_hessian_free():
                          (lambda model: optim.HessianFree(model.parameters()), True)):
         model = nn.MLP([3, 8, 1], activation="tanh", rng=1)
         opt = make(model)
-        closure = make_closure(opt, lambda: ag.mse(model(ag.Tensor(inputs)), targets), second)
+        closure = make_closure(opt, lambda model=model: ag.mse(model(ag.Tensor(inputs)), targets), second)
         first = opt.step(closure).item()
         for _ in range(30):
             last = opt.step(closure).item()
