@@ -30,6 +30,8 @@ class FlatParameters:
         self.shapes = [param.shape for param in self.params]
         self.sizes = [int(param.size) for param in self.params]
         self.size = sum(self.sizes)
+        if self.size == 0:
+            raise ValueError(f"the parameters have no entries (shapes {self.shapes}): W would be empty")
 
     def get(self):
         """W: a new flat array holding every parameter's values in order."""

@@ -445,6 +445,8 @@ def test_bad_parameters_are_refused():
                      {"params": [ag.Tensor(np.zeros(2), requires_grad=True)]}])
     with pytest.raises(ValueError, match="empty"):
         optim.BFGS([])
+    with pytest.raises(ValueError, match="no entries"):
+        optim.BFGS([ag.Tensor(np.zeros((0, 3)), requires_grad=True)])
     with pytest.raises(TypeError, match="step\\(closure\\)"):
         optim.BFGS([ag.Tensor(np.zeros(2), requires_grad=True)]).update(None, None, None, None)
 

@@ -43,6 +43,14 @@ def test_maxiter_stops_the_run_and_says_so():
     assert not result.success and result.nit == 0 and result.nfev == 1
 
 
+@pytest.mark.parametrize("method", ["newton", "hessian_free", "nonlinear_cg", "bfgs", "lbfgs"])
+def test_scalar_and_matrix_variables_keep_their_shape(method):
+    scalar = optim.minimize(lambda x: (x - 2) ** 2 + x ** 4 / 10, 3.0, method=method)
+    assert scalar.success and scalar.x.shape == () and abs(scalar.x - 1.4233183448) < 1e-5
+    matrix = optim.minimize(lambda x: ((x - 1) ** 2).sum(), np.zeros((2, 3)), method=method)
+    assert matrix.success and matrix.x.shape == (2, 3) and np.abs(matrix.x - 1).max() < 1e-6
+
+
 def test_a_start_at_the_minimum_takes_no_iteration():
     result = optim.minimize(problems.rosenbrock, np.array([1.0, 1.0]), method="newton")
     assert result.success and result.nit == 0 and result.nfev == 1
