@@ -69,9 +69,6 @@ class SecondOrderOptimizer(Optimizer):
                   "max_line_search_evaluations": 25}
         common.update(defaults)
         super().__init__(params, common)
-        if len(self.param_groups) != 1:
-            raise ValueError(f"{type(self).__name__} treats all parameters as one vector W and takes one parameter "
-                             f"group, got {len(self.param_groups)}")
         self.flat = FlatParameters(self.param_groups[0]["params"])
         self.converged = False
         self.stopped = False
@@ -86,6 +83,13 @@ class SecondOrderOptimizer(Optimizer):
     def point(self):
         """The last accepted point (W, loss, gradient), or None before the first step."""
         return self._point
+
+    def add_param_group(self, group):
+        """Only one group: all parameters form the one vector W (a second group raises ValueError)."""
+        if self.param_groups:
+            raise ValueError(f"{type(self).__name__} treats all parameters as one vector W and takes one parameter "
+                             "group; put every parameter in it")
+        super().add_param_group(group)
 
     # --- settings ------------------------------------------------------------------------------
     def check_settings(self, group):

@@ -443,6 +443,9 @@ def test_bad_parameters_are_refused():
     with pytest.raises(ValueError, match="one parameter group"):
         optim.LBFGS([{"params": [ag.Tensor(np.zeros(2), requires_grad=True)]},
                      {"params": [ag.Tensor(np.zeros(2), requires_grad=True)]}])
+    opt = optim.BFGS([ag.Tensor(np.zeros(2), requires_grad=True)])
+    with pytest.raises(ValueError, match="one parameter group"):
+        opt.add_param_group({"params": [ag.Tensor(np.zeros(2), requires_grad=True)]})
     with pytest.raises(ValueError, match="empty"):
         optim.BFGS([])
     with pytest.raises(ValueError, match="no entries"):
