@@ -59,3 +59,13 @@ def check_exercises(results):
     assert last["gram_schmidt_bytes"] / first["gram_schmidt_bytes"] > 0.7 * growth ** 2
     twelve = results["exercise_12"]
     assert max(twelve["gradient_direction_cosine"], twelve["gradient_gradient_cosine"], twelve["conjugacy"]) < 1e-8
+
+
+def test_tutorials_are_jupytext_percent_scripts():
+    jupytext = pytest.importorskip("jupytext")
+    for script in TUTORIALS:
+        text = (ROOT / "tutorials" / script).read_text()
+        assert text.startswith("# %% [markdown]\n# # "), script
+        notebook = jupytext.reads(text, fmt="py:percent")
+        kinds = [cell.cell_type for cell in notebook.cells]
+        assert kinds.count("markdown") >= 2 and kinds.count("code") >= 3, (script, kinds)
