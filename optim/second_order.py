@@ -145,9 +145,11 @@ class SecondOrderOptimizer(Optimizer):
         return Point(W, value, gradient, grads, ag.Tensor(loss.data) if isinstance(loss, ag.Tensor) else loss)
 
     def uses_exact_hessian(self):
+        """True when second derivatives come from the gradient's graph (HessianFree's finite differences do not)."""
         return True
 
     def finite_difference_hint(self):
+        """An alternative to suggest when the closure did not keep the gradient's graph ('' when none)."""
         return ""
 
     def _current_point(self, closure):
