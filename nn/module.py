@@ -225,7 +225,8 @@ class Module:
         if problems:
             raise ValueError(f"cannot load state into {type(self).__name__}: " + "; ".join(problems) +
                              f". The module expects: {list(targets)}")
-        for name, value in state.items():
+        # buffers first, so a parameter whose assignment depends on a buffer (a pruning mask) sees the new one
+        for name, value in sorted(state.items(), key=lambda item: targets[item[0]][2] == "parameter"):
             module, attribute, kind = targets[name]
             value = to_numpy(value)
             if kind == "parameter":
