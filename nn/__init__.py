@@ -13,6 +13,7 @@ if __name__ != "autograd_core.nn":
 from . import data, datasets, functional, init, preprocessing
 from .activations import HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import DataLoader, train_test_split
+from .hashed import HashedLinear
 from .layers import Linear, Maxout
 from .losses import ActivityPenalty, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss
 from .mlp import MLP
@@ -20,11 +21,12 @@ from .module import Module, Parameter, Sequential
 from .normalization import BatchNorm, LayerNorm, compute_population_statistics
 from .serialization import load, save
 from .training import History, MomentumSGD, accuracy, evaluate, fit, predict
+from . import compress  # last: it builds on the modules above
 
 __all__ = [
-    "ActivityPenalty", "BCEWithLogitsLoss", "BatchNorm", "CrossEntropyLoss", "DataLoader", "HardTanh", "HingeLoss",
-    "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss", "Maxout", "Module",
-    "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
-    "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init", "load",
-    "predict", "preprocessing", "save", "train_test_split",
+    "ActivityPenalty", "BCEWithLogitsLoss", "BatchNorm", "CrossEntropyLoss", "DataLoader", "HardTanh",
+    "HashedLinear", "HingeLoss", "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss",
+    "Maxout", "Module", "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
+    "compress", "compute_population_statistics", "data", "datasets", "evaluate", "fit", "functional", "init",
+    "load", "predict", "preprocessing", "save", "train_test_split",
 ]
