@@ -1,7 +1,10 @@
 """Model compression (Section 3.7.3): make a trained model small, measure it, save it and load it back.
 
 - ``prune``: magnitude pruning with masks that hold through fine-tuning.
+- ``quantize`` and ``share_weights``: a codebook of 2^b values per layer (uniform levels or k-means
+  centroids), the centroids Parameters fine-tuned by the summed gradients of the weights that share them.
 """
 from .pruning import MaskedParameter, prune, sparsity
+from .quantization import SharedWeightLinear, kmeans_1d, quantize, share_weights
 
-__all__ = ["MaskedParameter", "prune", "sparsity"]
+__all__ = ["MaskedParameter", "SharedWeightLinear", "kmeans_1d", "prune", "quantize", "share_weights", "sparsity"]
