@@ -1,7 +1,7 @@
 """The compressed model file: architecture, sparse positions, codebooks and Huffman-coded indices, no pickle.
 
 ``save(model, path)`` writes a model built from ``nn``'s layers (Sequential,
-Linear, pruned or not, SharedWeightLinear, HashedLinear, the activations,
+Linear, pruned or not, SharedWeightLinear, LowRankLinear, HashedLinear, the activations,
 BatchNorm, LayerNorm and the fitted transforms) so that ``load(path)``
 returns a Module that predicts identically. It is where Section 3.7.3's
 pipeline pays off in bytes: a pruned weight matrix is stored as the
@@ -33,6 +33,7 @@ from ..hashed import HashedLinear
 from ..layers import Linear
 from ..module import Module, Sequential
 from . import huffman
+from .low_rank import LowRankLinear
 from .pruning import attach_mask, mask_of
 from .quantization import SharedWeightLinear
 
@@ -112,6 +113,9 @@ def _describe(module, writer, depth=0):
         return {"type": "HashedLinear", "in": module.in_features, "out": module.out_features,
                 "buckets": module.buckets, "seed": module.seed, "weight": writer.array(module.weight.data),
                 "bias": bias}
+    if type(module) is LowRankLinear:
+        return {"type": "LowRankLinear", "fix_U": module.fix_U, "U": writer.array(module.U), "Vt":
+                writer.array(module.Vt.data), "bias": bias}
     if type(module) in _STATELESS.values() or type(module) in _TRANSFORMS.values():
         return {"type": name, "state": writer.state(module)}
     if type(module) is activations.LeakyReLU:
@@ -125,7 +129,8 @@ def _describe(module, writer, depth=0):
     if type(module) is normalization.LayerNorm:
         return {"type": name, "num_features": module.num_features, "eps": module.eps, "state": writer.state(module)}
     raise TypeError(f"nn.compress.save cannot store a {name}; it stores Sequential models of Linear, "
-                    "SharedWeightLinear, HashedLinear, activations, BatchNorm, LayerNorm and fitted transforms")
+                    "SharedWeightLinear, LowRankLinear, HashedLinear, activations, BatchNorm, LayerNorm and "
+                    "fitted transforms")
 
 
 def save(model, path):
@@ -310,6 +315,11 @@ def _build(node, reader, depth=0):
         if layer.bias is not None:
             layer.bias.data = _bias(reader, node, columns, weight.dtype)
         return layer
+    if kind == "LowRankLinear":
+        U, Vt = reader.array(node.get("U"), kinds="f"), reader.array(node.get("Vt"), kinds="f")
+        if U.ndim != 2 or Vt.ndim != 2:
+            raise ValueError("U and V^T must be matrices")
+        return LowRankLinear(U, Vt, _bias(reader, node, Vt.shape[1], Vt.dtype), fix_U=node.get("fix_U") is True)
     if kind in _STATELESS or kind in _TRANSFORMS:
         module = (_STATELESS.get(kind) or _TRANSFORMS[kind])()
         return module.load_state_dict(reader.state(node.get("state")))
