@@ -77,10 +77,15 @@ class HashedLinear(Module):
         return self.weight.data[self._index_on_device()]
 
     def _index_on_device(self):
-        index = self.bucket_index
-        if self.weight.device != "cpu":
-            index = ag.Tensor(index, device=self.weight.device).data
-        return index
+        """The bucket index on the weights' device (copied there once per device, not on every call)."""
+        device = self.weight.device
+        if device == "cpu":
+            return self.bucket_index
+        cached = self.__dict__.get("_device_index")
+        if cached is None or cached[0] != device:
+            cached = (device, ag.Tensor(self.bucket_index, device=device).data)
+            self._device_index = cached
+        return cached[1]
 
     def forward(self, x):
         if x.shape[-1] != self.in_features:
