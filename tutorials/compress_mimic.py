@@ -80,7 +80,8 @@ for name, history in histories.items():
 figure, axes = plt.subplots(figsize=(6.5, 4))
 for name, history in histories.items():
     axes.plot(range(1, EPOCHS + 1), history["val_accuracy"], marker=".", label=name)
-axes.axhline(accuracy(teacher), color="gray", linestyle="--", label=f"teacher ({teacher.num_parameters():,} parameters)")
+axes.axhline(accuracy(teacher), color="gray", linestyle="--",
+             label=f"teacher ({teacher.num_parameters():,} parameters)")
 axes.set_xlabel("epoch")
 axes.set_ylabel("test accuracy")
 axes.set_title(f"A {student_size:,}-parameter student: labels against soft targets")

@@ -192,6 +192,8 @@ def share_weights(model, bits):
     The centroids minimise sum_ij (w_ij - c_{k_ij})^2 over the layer's kept
     weights (Lloyd's algorithm from evenly spaced levels). Returns ``model``
     (or the new layer when ``model`` is itself a Linear). Fine-tune afterwards
-    with any optimiser: the centroids are the Parameters.
+    with any optimiser: the centroids are the Parameters. Since a centroid's
+    gradient sums over every weight that shares it (thousands, in a large
+    layer), its step should be correspondingly smaller than a weight's.
     """
     return _replace_linears(model, bits, "kmeans")
