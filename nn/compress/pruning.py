@@ -10,6 +10,7 @@ gradients, so momentum and adaptive optimisers never see them. Fine-tuning
 after pruning is then an ordinary training loop; pruning again (an iterative
 prune-and-fine-tune schedule) only ever adds zeros.
 """
+import copy
 import weakref
 from collections import OrderedDict
 
@@ -37,8 +38,7 @@ def mask_of(parameter):
     entry = _MASK_OWNERS.get(id(parameter))
     if entry is None:
         if isinstance(parameter, MaskedParameter):
-            raise RuntimeError("this pruned parameter has lost the module that holds its mask (it was copied on "
-                               "its own); prune the copy again, or copy models with state_dict/load_state_dict")
+            raise RuntimeError("this pruned parameter has lost the module that holds its mask; prune it again")
         return None
     owner_reference, buffer_name = entry
     owner = owner_reference()
@@ -74,6 +74,19 @@ class MaskedParameter(Parameter):
         ag.Tensor.data.fset(self, value)
 
     data = property(ag.Tensor.data.fget, _assign_masked, doc="The array; assignments keep pruned entries zero.")
+
+    def __deepcopy__(self, memo):
+        """A copy made with its module (``copy.deepcopy(model)``) stays pruned, by the copied module's mask.
+
+        Copied on its own, without the module that holds its mask, it becomes a plain Parameter.
+        """
+        clone = Parameter(copy.deepcopy(self.data, memo), requires_grad=self.requires_grad, name=self.name)
+        memo[id(self)] = clone
+        entry = _MASK_OWNERS.get(id(self))
+        owner = None if entry is None else entry[0]()
+        if owner is not None and id(owner) in memo:
+            _make_masked(clone, memo[id(owner)], entry[1])
+        return clone
 
 
 class _MaskGradient:
@@ -177,18 +190,23 @@ def attach_mask(module, attribute, keep):
     previous = mask_of(parameter)
     if previous is not None:
         keep = keep & to_numpy(previous)
+    if type(parameter) not in (Parameter, MaskedParameter):
+        raise TypeError(f"can prune only plain nn.Parameter weights, got {type(parameter).__name__}")
     buffer_name = mask_buffer_name(attribute)
     module.register_buffer(buffer_name, _on_device_of(keep, parameter.data))
+    _make_masked(parameter, module, buffer_name)
+    parameter.data = parameter.data
+    if parameter.grad is not None:
+        parameter.grad = ag.Tensor(apply_mask(parameter.grad.data, keep))
+
+
+def _make_masked(parameter, module, buffer_name):
+    """Turn ``parameter`` into a MaskedParameter (in place, so optimisers keep it) masked by ``module.<buffer_name>``."""
     if not isinstance(parameter, MaskedParameter):
-        if type(parameter) is not Parameter:
-            raise TypeError(f"can prune only plain nn.Parameter weights, got {type(parameter).__name__}")
         parameter.__class__ = MaskedParameter
         parameter.register_hook(_MaskGradient(parameter))
         weakref.finalize(parameter, _MASK_OWNERS.pop, id(parameter), None)
     _MASK_OWNERS[id(parameter)] = (weakref.ref(module), buffer_name)
-    parameter.data = parameter.data
-    if parameter.grad is not None:
-        parameter.grad = ag.Tensor(apply_mask(parameter.grad.data, keep))
 
 
 def sparsity(model):

@@ -188,3 +188,21 @@ def test_pruning_a_weight_that_holds_nan_is_refused():
     weights(model)[0].data = np.full((6, 8), np.nan)
     with pytest.raises(ValueError, match="NaN"):
         compress.prune(model, sparsity=0.5)
+
+
+def test_a_deep_copy_of_a_pruned_model_stays_pruned_by_its_own_masks():
+    import copy
+
+    model = small_model()
+    compress.prune(model, sparsity=0.5)
+    clone = copy.deepcopy(model)
+    for original, copied in zip(weights(model), weights(clone)):
+        assert copied is not original and isinstance(copied, compress.MaskedParameter)
+        np.testing.assert_array_equal(copied.numpy(), original.numpy())
+    train_steps(clone, optim.SGD(clone.parameters(), lr=0.1, momentum=0.9))
+    for original, copied in zip(weights(model), weights(clone)):
+        assert np.all(copied.numpy()[original.numpy() == 0] == 0)
+    compress.prune(clone, sparsity=0.8)  # the copy's masks are its own
+    assert compress.sparsity(model)["total"] == pytest.approx(0.5, abs=0.01)
+    alone = copy.deepcopy(weights(model)[0])
+    assert type(alone) is nn.Parameter
