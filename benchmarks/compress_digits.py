@@ -126,8 +126,8 @@ def compression_table(bench, original):
 
     for sparsity in (0.8, 0.9):
         pruned = compress.prune(bench.copy(original), sparsity=sparsity, scope="global")
-        add(f"pruned {percent(sparsity)} (global), no fine-tuning", pruned)
-        add(f"pruned {percent(sparsity)} (global) + {bench.prune_fine_tune_epochs} epochs fine-tuning",
+        add(f"pruned {sparsity:.0%} (global), no fine-tuning", pruned)
+        add(f"pruned {sparsity:.0%} (global) + {bench.prune_fine_tune_epochs} epochs fine-tuning",
             bench.fine_tune_pruned(pruned))
     quantised = compress.quantize(bench.copy(original), bits=4)
     add("uniform quantisation, 4 bits, no fine-tuning", quantised)
@@ -148,7 +148,7 @@ def compression_table(bench, original):
                                                                      scope="global"))
         model = compress.share_weights(bench.copy(pruned[sparsity]), bits=bits)
         bench.fine_tune_centroids(model)
-        results[(sparsity, bits)] = add(f"**pruned {percent(sparsity)} + k-means {bits} bits + Huffman** "
+        results[(sparsity, bits)] = add(f"**pruned {sparsity:.0%} + k-means {bits} bits + Huffman** "
                                         "(each stage fine-tuned)", model)
     return table(["model", "test accuracy", "file bytes", "ratio", "non-zero weights"], rows), base_accuracy, \
         base_bytes, results
@@ -191,7 +191,7 @@ def l1_l2_table(bench, original, sparsities=(0.0, 0.5, 0.8, 0.9, 0.95, 0.98)):
             pruned = compress.prune(bench.copy(model), sparsity=sparsity, scope="global") if sparsity else model
             cells.append(percent(bench.accuracy(pruned)))
         rows.append(cells)
-    return table(["penalty during training"] + [f"{percent(s)} pruned" for s in sparsities], rows)
+    return table(["penalty during training"] + [f"{s:.0%} pruned" for s in sparsities], rows)
 
 
 def low_rank_table(bench, original, ranks=(8, 16, 32)):
@@ -255,7 +255,7 @@ def main():
     sections.append("### Hashing trick against a narrow layer\n\n" + hashing_table(bench))
     print("\n\n".join(sections))
     for (sparsity, bits), (accuracy, size) in combined.items():
-        print(f"\npruned {percent(sparsity)} + {bits} bits + Huffman: {base_bytes / size:.1f}x smaller, "
+        print(f"\npruned {sparsity:.0%} + {bits} bits + Huffman: {base_bytes / size:.1f}x smaller, "
               f"{100 * (base_accuracy - accuracy):+.1f} points of accuracy lost")
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
 
