@@ -157,7 +157,7 @@ def prune(model, sparsity=None, threshold=None, scope="layer"):
         flat = _keep_largest(numpy.concatenate([score.ravel() for score in scores]), float(sparsity))
         bounds = numpy.cumsum([0] + [score.size for score in scores])
         keeps = [flat[start:stop].reshape(score.shape) for start, stop, score in zip(bounds[:-1], bounds[1:], scores)]
-    for (_, module, attribute, parameter), keep in zip(weights, keeps):
+    for (_, module, attribute, _), keep in zip(weights, keeps):
         attach_mask(module, attribute, keep)
     return model
 
@@ -201,7 +201,7 @@ def attach_mask(module, attribute, keep):
 
 
 def _make_masked(parameter, module, buffer_name):
-    """Turn ``parameter`` into a MaskedParameter (in place, so optimisers keep it) masked by ``module.<buffer_name>``."""
+    """Make ``parameter`` a MaskedParameter in place (optimisers keep it), masked by ``module.<buffer_name>``."""
     if not isinstance(parameter, MaskedParameter):
         parameter.__class__ = MaskedParameter
         parameter.register_hook(_MaskGradient(parameter))
