@@ -594,6 +594,16 @@ class Tensor:
         counter = self._shared_counter()
         counter.value += 1
         counter.changed_at = in_place_clock.tick()
+        self.after_in_place_change()
+
+    def after_in_place_change(self):
+        """Called after every in-place change made through this tensor (``add_``, ``+=``, ``copy_``, ...).
+
+        It does nothing here. A subclass may restore an invariant of its values in it, in place: a
+        pruned Parameter of ``nn.compress`` sets its pruned entries back to exactly zero, so that an
+        optimizer's in-place step cannot revive them. Changes made through a view of the tensor, or
+        by writing into ``.data`` directly, do not call it.
+        """
 
     def _checked_new_data(self, value):
         """``value`` as an array that may replace this tensor's array (see ``data``)."""

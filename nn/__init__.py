@@ -15,6 +15,7 @@ from .activations import ELU, GELU, SELU, HardTanh, Identity, LeakyReLU, ReLU, S
 from .containers import ModuleDict, ModuleList
 from .data import DataLoader, train_test_split
 from .defaults import get_default_dtype, set_default_dtype
+from .hashed import HashedLinear
 from .layers import Dropout, Flatten, Linear, Maxout
 from .losses import ActivityPenalty, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss
 from .mlp import MLP
@@ -22,13 +23,14 @@ from .module import Module, Parameter, Sequential
 from .normalization import BatchNorm, LayerNorm, compute_population_statistics
 from .serialization import load, save
 from .training import History, MomentumSGD, accuracy, evaluate, fit, predict
+from . import compress  # last: it builds on the modules above
 
 __all__ = [
     "ActivityPenalty", "BCEWithLogitsLoss", "BatchNorm", "CrossEntropyLoss", "DataLoader", "HardTanh", "HingeLoss",
-    "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss", "Maxout", "Module",
+    "HashedLinear", "History", "Identity", "LayerNorm", "LeakyReLU", "Linear", "MLP", "MSELoss", "Maxout", "Module",
     "MomentumSGD", "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "accuracy",
-    "compute_population_statistics", "data", "datasets", "diagnostics", "evaluate", "fit", "functional", "init",
-    "load", "parallel",
+    "compress", "compute_population_statistics", "data", "datasets", "diagnostics", "evaluate", "fit", "functional",
+    "init", "load", "parallel",
     "predict", "preprocessing", "save", "train_test_split",
     "Dropout", "ELU", "Flatten", "GELU", "ModuleDict", "ModuleList", "SELU", "SiLU", "Softplus", "get_default_dtype",
     "set_default_dtype",

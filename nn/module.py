@@ -320,7 +320,8 @@ class Module:
         if problems:
             raise ValueError(f"cannot load state into {type(self).__name__} (nothing was changed): " +
                              "; ".join(problems) + f". The module expects: {list(targets)}")
-        for name, array in converted.items():
+        # buffers first, so a parameter whose assignment depends on a buffer (a pruning mask) sees the new one
+        for name, array in sorted(converted.items(), key=lambda item: targets[item[0]][2] == "parameter"):
             module, attribute, kind = targets[name]
             if kind == "parameter":
                 parameter = module._parameters[attribute]

@@ -6,11 +6,7 @@ import autograd_core as ag
 from autograd_core import nn
 
 
-@pytest.fixture(autouse=True)
-def float64_layers():
-    """These tests run gradcheck and compare with float64 references: they choose float64 layers."""
-    with nn.set_default_dtype(np.float64):
-        yield
+pytestmark = pytest.mark.usefixtures("float64_layers")  # gradcheck and float64 references
 
 
 def inputs(shape, seed=0):

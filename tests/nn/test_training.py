@@ -9,11 +9,7 @@ from autograd_core import nn
 from autograd_core.nn.__main__ import main
 
 
-@pytest.fixture(autouse=True)
-def float64_layers():
-    """These tests run gradcheck and compare with float64 references: they choose float64 layers."""
-    with nn.set_default_dtype(np.float64):
-        yield
+pytestmark = pytest.mark.usefixtures("float64_layers")  # gradcheck and float64 references
 
 
 def blobs(n=120, seed=0):
