@@ -4,6 +4,7 @@ A section is the text under a level-two heading (``## ...``), its subsections in
 the names defined by the blocks before it in the same section. Blocks run in a temporary folder, so the
 files they write land there.
 """
+import importlib.util
 import pathlib
 import re
 
@@ -12,6 +13,11 @@ import pytest
 mktestdocs = pytest.importorskip("mktestdocs", reason="mktestdocs (the dev extra) extracts the README's blocks")
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+
+#: optional packages (extras) that a section's blocks need, by the start of the section's heading
+REQUIRES = {"Parallel and distributed training": ["ray"], "Tuning and diagnostics": ["matplotlib"],
+            "Building and training a model": ["sklearn"], "Training with `optim`": ["sklearn"],
+            "Compressing a trained model": ["sklearn"]}
 
 
 def sections():
@@ -34,6 +40,11 @@ def test_the_readme_has_python_blocks():
 @pytest.mark.slow
 @pytest.mark.parametrize("heading, blocks", sections(), ids=[heading for heading, _ in sections()])
 def test_readme_section_runs(heading, blocks, tmp_path, monkeypatch):
+    for prefix, modules in REQUIRES.items():
+        missing = [module for module in modules
+                   if heading.startswith(prefix) and importlib.util.find_spec(module) is None]
+        if missing:
+            pytest.skip(f"this section needs {', '.join(missing)} (an optional extra), which is not installed here")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace = {"__name__": "readme"}
