@@ -775,8 +775,12 @@ class Tensor:
             raise ValueError("clamp_ needs at least one of min and max")
         self._refuse_recorded("clamp_")
         data = self._data
-        try:
-            backend.get_array_module(data).clip(data, min, max, out=data, casting="same_kind")
+        xp = backend.get_array_module(data)
+        try:  # maximum then minimum, as ufuncs: CuPy's clip takes no casting rule
+            if min is not None:
+                xp.maximum(data, min, out=data, casting="same_kind")
+            if max is not None:
+                xp.minimum(data, max, out=data, casting="same_kind")
         except TypeError as error:
             raise TypeError(f"clamp_: bounds {min!r} and {max!r} do not fit a tensor of dtype {data.dtype} "
                             f"({error})") from None

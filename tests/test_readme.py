@@ -7,6 +7,7 @@ files they write land there.
 import importlib.util
 import pathlib
 import re
+import shutil
 
 import pytest
 
@@ -18,6 +19,8 @@ README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 REQUIRES = {"Parallel and distributed training": ["ray"], "Tuning and diagnostics": ["matplotlib"],
             "Building and training a model": ["sklearn"], "Training with `optim`": ["sklearn"],
             "Compressing a trained model": ["sklearn"]}
+#: programs that a section's blocks run, likewise
+PROGRAMS = {"See the graph": ["dot"], "Watch backpropagation happen": ["dot"]}
 
 
 def sections():
@@ -45,6 +48,10 @@ def test_readme_section_runs(heading, blocks, tmp_path, monkeypatch):
                    if heading.startswith(prefix) and importlib.util.find_spec(module) is None]
         if missing:
             pytest.skip(f"this section needs {', '.join(missing)} (an optional extra), which is not installed here")
+    for prefix, programs in PROGRAMS.items():
+        missing = [program for program in programs if heading.startswith(prefix) and shutil.which(program) is None]
+        if missing:
+            pytest.skip(f"this section renders with Graphviz's {', '.join(missing)}, which is not installed here")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace = {"__name__": "readme"}

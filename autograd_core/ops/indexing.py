@@ -82,7 +82,9 @@ def gather(a, axis, index):
     if index.size and (int(index.min()) < 0 or int(index.max()) >= data.shape[axis]):
         raise ValueError(f"gather: indices along axis {axis} must lie in [0, {data.shape[axis] - 1}], got values "
                          f"from {int(index.min())} to {int(index.max())}")
-    positions = list(xp.indices(index.shape, sparse=True))
+    # an open grid over the other axes (what numpy.indices(..., sparse=True) gives; CuPy's has no sparse form)
+    positions = [xp.arange(size).reshape([-1 if other == position else 1 for other in range(index.ndim)])
+                 for position, size in enumerate(index.shape)]
     positions[axis] = index
     return getitem(a, tuple(positions))
 

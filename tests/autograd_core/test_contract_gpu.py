@@ -63,7 +63,11 @@ def test_sigmoid_and_log_sigmoid_on_the_gpu_match_the_cpu():
     for dtype in (np.float64, np.float32):
         cpu = ag.sigmoid(ag.tensor(values.astype(dtype))).numpy()
         gpu = ag.sigmoid(ag.tensor(values.astype(dtype), device="cuda")).numpy()
-        np.testing.assert_array_max_ulp(gpu, cpu, maxulp=8)  # two libms, each within a few ulp
+        # Where the CPU's result is subnormal, the GPU's may be flushed to zero (CUDA's fast float32 path);
+        # everywhere else two libms agree to a few ulp.
+        subnormal = np.abs(cpu) < np.finfo(dtype).tiny
+        assert np.all((gpu[subnormal] == cpu[subnormal]) | (gpu[subnormal] == 0)), dtype
+        np.testing.assert_array_max_ulp(gpu[~subnormal], cpu[~subnormal], maxulp=8)
     assert ag.log_sigmoid(ag.tensor(-1000.0, device="cuda")).item() == -1000.0
 
 

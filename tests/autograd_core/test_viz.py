@@ -259,7 +259,9 @@ def test_the_same_graph_gives_the_same_dot_text_in_another_process():
     script = ("from autograd_core.examples import scalar_mlp\nimport autograd_core as ag\n"
               "_, o, layers = scalar_mlp(3, 2)\nprint(ag.draw(o, collapse=layers).source)")
     sources = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                              env=dict(os.environ, PYTHONPATH=str(REPOSITORY))).stdout for _ in range(2)]
+                              env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                                  filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])))).stdout
+               for _ in range(2)]
     _, o, layers = scalar_mlp(3, 2)
     assert sources[0] == sources[1] == ag.draw(o, collapse=layers).source + "\n"
 

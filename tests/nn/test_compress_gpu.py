@@ -6,7 +6,7 @@ import autograd_core as ag
 from autograd_core import nn, optim
 from autograd_core.nn import compress
 
-pytestmark = pytest.mark.gpu
+pytestmark = [pytest.mark.gpu, pytest.mark.usefixtures("float64_layers")]  # compared with the CPU to 1e-10
 
 X = np.random.default_rng(0).normal(size=(32, 6))
 y = np.random.default_rng(1).integers(0, 3, size=32)
