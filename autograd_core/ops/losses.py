@@ -37,7 +37,8 @@ class CrossEntropy(Function):
             is_label = _label_mask(xp, labels, logits)
             target = is_label.astype(logits.dtype)
             ctx.target_mass = None  # one-hot rows sum to 1
-            per_example = -log_probabilities[is_label].reshape(labels.shape)  # each row's label entry
+            # each row's label entry, gathered (a boolean mask would make CuPy wait for the GPU to count it)
+            per_example = -xp.take_along_axis(log_probabilities, labels[..., None], axis=-1)[..., 0]
         elif target.shape != logits.shape:
             raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
                              f"the logits' shape {logits.shape}")
@@ -91,7 +92,7 @@ def _label_mask(xp, labels, logits):
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
                          f"without the class axis, {logits.shape[:-1]}")
-    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= classes):
+    if labels.size and bool(((labels < 0) | (labels >= classes)).any()):  # one wait for the GPU, not two
         raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
                          f"{int(labels.min())} to {int(labels.max())}")
     return labels[..., None] == xp.arange(classes)
