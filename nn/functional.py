@@ -213,6 +213,11 @@ def log_softmax(input, dim=-1):
     return ag.log_softmax(input, axis=dim)
 
 
+def log_sigmoid(input):
+    """log sigma(v) = -log(1 + exp(-v)), stable for any v (``log_sigmoid(-1000) = -1000``)."""
+    return ag.log_sigmoid(input)
+
+
 def leaky_relu(input, negative_slope=0.01):
     """v for v > 0, negative_slope v otherwise (Eq. 3.39)."""
     return ag.leaky_relu(input, negative_slope)

@@ -4,10 +4,17 @@ When the weights bounce across a valley, the average of their recent values
 lies near its floor. With W_t the weights after step t (t = 1, 2, ...)::
 
     simple average        W-bar_t = (1/t) sum_{i=1..t} W_i
-                                  = W-bar_{t-1} + (W_t - W-bar_{t-1}) / t      (kept recursively)
-    exponential average   W-bar_t = beta W-bar_{t-1} + (1 - beta) W_t,    W-bar_1 = W_1
+                                  = W-bar_{t-1} + (W_t - W-bar_{t-1}) / t
+    exponential average   W-bar_t = sum_{i=1..t} beta^(t-i) W_i / sum_{i=1..t} beta^(t-i)
+                                  = W-bar_{t-1} + (W_t - W-bar_{t-1}) (1 - beta) / (1 - beta^t)
 
-The exponential form forgets the early, poor weights. The average is kept
+Both are kept by the recursion on the right, which equals the explicit formula
+on the left at every t (the normaliser sum_i beta^(t-i) = (1 - beta^t) / (1 - beta)
+is what the recursion divides by). The familiar W-bar_t = beta W-bar_{t-1} +
+(1 - beta) W_t started at W-bar_1 = W_1 is not the same average: it gives W_1
+the weight beta^(t-1) instead of beta^(t-1) / sum_i beta^(t-i), so for W_t = t,
+beta = 0.9 and 20 steps it gives 12.22 where the formula gives 13.77. The
+exponential form forgets the early, poor weights. The average is kept
 beside any optimizer (call ``update()`` after each ``step()``) and swapped into
 the parameters for evaluation::
 
@@ -55,12 +62,12 @@ class PolyakAverage:
         if self.averages is None:
             self.averages = [param.data.copy() for param in self.params]    # W-bar_1 = W_1
             return
+        if self.beta is None:
+            rate = 1.0 / self.count                                         # W-bar += (W_t - W-bar) / t
+        else:
+            rate = (1 - self.beta) / (1 - self.beta ** self.count)          # ... (1 - beta) / (1 - beta^t)
         for average, param in zip(self.averages, self.params):
-            if self.beta is None:
-                average += (param.data - average) / self.count              # W-bar += (W_t - W-bar) / t
-            else:
-                average *= self.beta                                        # W-bar <- beta W-bar + (1 - beta) W_t
-                average += (1 - self.beta) * param.data
+            average += (param.data - average) * rate
 
     def swap(self):
         """Exchange the weights and their average (call again to swap back).

@@ -5,9 +5,10 @@
 # mini-batch gradients, the weights bounce from one wall of a valley to the
 # other while drifting along its floor. Each iterate is a poor answer, but the
 # average of recent iterates sits near the floor. `optim.PolyakAverage`
-# keeps either the simple average of all iterates or the exponential average
+# keeps either the simple average of all iterates or the text's exponential average
 #
-#     W-bar_t = beta W-bar_{t-1} + (1 - beta) W_t,
+#     W-bar_t = sum_{i<=t} beta^(t-i) W_i / sum_{i<=t} beta^(t-i)
+#             = W-bar_{t-1} + (W_t - W-bar_{t-1}) (1 - beta) / (1 - beta^t),
 #
 # beside any optimizer, and swaps it into the parameters for evaluation.
 #

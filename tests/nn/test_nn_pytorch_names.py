@@ -153,7 +153,7 @@ def test_functional_activations_under_pytorchs_names():
              (F.leaky_relu(x, negative_slope=0.2), ag.leaky_relu(x, 0.2)), (F.hardtanh(x), ag.hard_tanh(x)),
              (F.elu(x, alpha=0.5), ag.elu(x, 0.5)), (F.selu(x), ag.selu(x)), (F.silu(x), ag.silu(x)),
              (F.gelu(x, approximate="tanh"), ag.gelu(x, approximate="tanh")), (F.gelu(x), ag.gelu(x)),
-             (F.softplus(x, beta=2.0), ag.softplus(x, 2.0))]
+             (F.softplus(x, beta=2.0), ag.softplus(x, 2.0)), (F.log_sigmoid(x), ag.log_sigmoid(x))]
     for ours, engines in pairs:
         np.testing.assert_array_equal(ours.numpy(), engines.numpy())
     np.testing.assert_array_equal(F.one_hot(np.array([1, 0]), 3).numpy(), [[0, 1, 0], [1, 0, 0]])
