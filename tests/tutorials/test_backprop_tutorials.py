@@ -1,16 +1,10 @@
 """Every backpropagation tutorial runs as a plain script (fast mode) and writes the figures it promises."""
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import path_without_dot
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-TUTORIALS = REPOSITORY / "tutorials"
+from tests.tutorials.runner import TUTORIALS, run_tutorial
 
 # tutorial -> (matplotlib figures, Graphviz diagrams) it must write
 EXPECTED = {
@@ -39,13 +33,8 @@ def test_tutorial_runs_as_a_script_and_writes_its_figures(script, graphviz_dot, 
     pytest.importorskip("graphviz", reason="the tutorials draw with the graphviz Python package (the dev extra)")
     if graphviz_dot == "with dot" and shutil.which("dot") is None:
         pytest.skip("Graphviz's dot is not installed here; the run without dot covers this machine")
-    search_path = os.environ.get("PATH", "") if graphviz_dot == "with dot" else path_without_dot()
-    environment = dict(os.environ, AUTOGRAD_CORE_FAST="1", TUTORIAL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg",
-                       PATH=search_path,
-                       PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])))
-    result = subprocess.run([sys.executable, str(TUTORIALS / script)], cwd=tmp_path, env=environment,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
+    search_path = None if graphviz_dot == "with dot" else path_without_dot()
+    result = run_tutorial(script, tmp_path, search_path=search_path)
     figures, diagrams = EXPECTED[script]
     for name in figures:
         assert (tmp_path / name).stat().st_size > 1000, name

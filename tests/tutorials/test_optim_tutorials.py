@@ -1,10 +1,9 @@
 """The optim tutorials run as scripts (fast mode) and write their figures."""
-import os
 import pathlib
-import subprocess
-import sys
 
 import pytest
+
+from tests.tutorials.runner import assert_figures_written, run_tutorial
 
 pytest.importorskip("matplotlib")
 
@@ -24,11 +23,5 @@ def test_every_optim_tutorial_is_listed():
 
 @pytest.mark.parametrize("script", sorted(TUTORIALS))
 def test_tutorial_runs_and_writes_its_figures(script, tmp_path):
-    environment = dict(os.environ, AUTOGRAD_CORE_FAST="1", TUTORIAL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg")
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, str(ROOT / "tutorials" / script)], cwd=tmp_path, env=environment,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
-    for figure in TUTORIALS[script]:
-        path = tmp_path / figure
-        assert path.exists() and path.stat().st_size > 1000, f"{script} did not write {figure}"
+    run_tutorial(script, tmp_path)
+    assert_figures_written(script, tmp_path, TUTORIALS[script])

@@ -1,11 +1,10 @@
 """The second-order tutorials run as scripts (fast mode), write their figures, and check the exercises' claims."""
 import json
-import os
 import pathlib
-import subprocess
-import sys
 
 import pytest
+
+from tests.tutorials.runner import run_tutorial
 
 pytest.importorskip("matplotlib")
 
@@ -18,14 +17,6 @@ TUTORIALS = {
     "second_order_5_exercises.py": ["exercises_7_8_11_12.json"],
 }
 
-
-def run_tutorial(script, folder):
-    environment = dict(os.environ, AUTOGRAD_CORE_FAST="1", TUTORIAL_OUTPUT_DIR=str(folder), MPLBACKEND="Agg")
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, str(ROOT / "tutorials" / script)], cwd=folder, env=environment,
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def test_every_second_order_tutorial_is_listed():

@@ -1,11 +1,8 @@
 """The tuning and diagnostics tutorials run as scripts (fast mode), exit 0, and write their figures."""
-import os
-import subprocess
-import sys
-
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.tutorials.runner import assert_figures_written, assert_percent_format, run_tutorial
+
 
 TUTORIALS = {
     "nn_diagnostics_vanishing.py": ["nn_diagnostics_chain.png", "nn_diagnostics_digits.png"],
@@ -21,19 +18,10 @@ def test_tutorial_runs_and_writes_its_figures(script, tmp_path):
     pytest.importorskip("sklearn")
     if script.startswith("tune"):
         pytest.importorskip("optuna", reason="the Bayesian search needs the tune extra")
-    environment = dict(os.environ, AUTOGRAD_CORE_FAST="1", TUTORIAL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg",
-                       PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
-    result = subprocess.run([sys.executable, os.path.join(ROOT, "tutorials", script)], cwd=tmp_path,
-                            env=environment, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
-    for figure in TUTORIALS[script]:
-        path = tmp_path / figure
-        assert path.exists() and path.stat().st_size > 1000, f"{script} did not write {figure}"
+    run_tutorial(script, tmp_path)
+    assert_figures_written(script, tmp_path, TUTORIALS[script])
 
 
 @pytest.mark.parametrize("script", sorted(TUTORIALS))
 def test_tutorial_is_in_the_percent_format(script):
-    with open(os.path.join(ROOT, "tutorials", script)) as handle:
-        text = handle.read()
-    assert text.startswith("# %% [markdown]")
-    assert text.count("\n# %%\n") >= 2
+    assert_percent_format(script)
