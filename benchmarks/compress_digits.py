@@ -115,7 +115,8 @@ def compression_table(bench, original):
     nn.save(original, npz_path)
     base_bytes = bench.file_bytes(original, "original.agcz")
     base_accuracy = bench.accuracy(original)
-    rows = [("original (float64)", percent(base_accuracy), f"{os.path.getsize(npz_path):,} (nn.save .npz); "
+    dtype = next(iter(original.parameters())).dtype
+    rows = [(f"original ({dtype})", percent(base_accuracy), f"{os.path.getsize(npz_path):,} (nn.save .npz); "
              f"{base_bytes:,}", "1.0x", f"{nonzero_weights(original):,}")]
 
     def add(label, model):
