@@ -261,6 +261,9 @@ class Function:
             if cls.broadcasts:
                 _raise_if_not_broadcastable(cls, arrays)
             raise
+        except (TypeError, AttributeError, IndexError):
+            _raise_if_not_an_input(cls, inputs)  # None, a string or a list where a tensor belongs
+            raise
         if type(out) is not _ndarray:
             if isinstance(out, Tensor):
                 out = out._data
@@ -406,6 +409,16 @@ def _raise_modified(node, tensor):
         "its memory, came after this node ran). Modify a copy instead, or recompute the forward pass after "
         "changing it (an optimizer.step() belongs after backward())."
     )
+
+
+def _raise_if_not_an_input(function_class, inputs):
+    """A ``TypeError`` naming the argument when an operation was given something that is not a tensor's value."""
+    for position, value in enumerate(inputs):
+        if value is None or isinstance(value, (str, bytes, list, tuple, dict, set)):
+            raise TypeError(
+                f"{function_class.__name__}: argument {position + 1} must be a Tensor, an array or a number, got "
+                f"{type(value).__name__} {value!r:.60}" + (" (wrap a list with ag.tensor(...))"
+                                                           if isinstance(value, (list, tuple)) else ""))
 
 
 def fingerprint(array):

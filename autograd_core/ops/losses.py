@@ -46,7 +46,9 @@ class CrossEntropy(Function):
             ctx.target_mass = xp.sum(target, axis=-1, keepdims=True)
             per_example = -xp.sum(target * xp.where(target != 0, log_probabilities, 0.0), axis=-1)
         ctx.reduction = reduction
-        ctx.scale = 1.0 / (logits.size // logits.shape[-1]) if reduction == "mean" else 1.0
+        examples = logits.size // logits.shape[-1] if logits.shape[-1] else 0
+        # the mean over no example is NaN, as NumPy's and mse's are (nn's losses refuse an empty batch)
+        ctx.scale = (1.0 / examples if examples else float("nan")) if reduction == "mean" else 1.0
         ctx.save_for_backward(logits, target)
         return _reduce(xp, per_example, reduction)
 
@@ -100,6 +102,8 @@ def _label_mask(xp, labels, logits):
 
 def _reduce(xp, values, reduction):
     if reduction == "mean":
+        if values.size == 0:  # NaN without NumPy's "mean of empty slice" warning
+            return xp.full((), xp.nan, dtype=values.dtype)
         return xp.mean(values)
     if reduction == "sum":
         return xp.sum(values)

@@ -66,6 +66,9 @@ class Concatenate(Function):
     differentiable_backward = True
 
     def forward(ctx, *arrays, axis=0):
+        if arrays[0].ndim == 0:
+            raise ValueError("concatenate: 0-d tensors have no axis to join along; use stack, or reshape them to (1,)")
+        axis = _axis_in_range(axis, arrays[0].ndim, "concatenate")
         ctx.axis = axis
         ctx.sizes = [array.shape[axis] for array in arrays]
         try:

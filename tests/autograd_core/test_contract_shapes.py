@@ -5,6 +5,7 @@ produced it: a built-in backward, a custom ``Function``'s ``backward`` or
 ``jacobian``, or a hook. Casts to integers are not differentiable. Axes are
 validated as NumPy validates them, also for 0-d tensors.
 """
+import re
 import warnings
 
 import numpy as np
@@ -225,3 +226,35 @@ def test_reshape_accepts_only_minus_1_for_an_unknown_size():
     for shape in [(-5,), (-2, 3), (-1, -1), (2.0, 3)]:
         with pytest.raises(ValueError, match="reshape"):
             x.reshape(*shape)
+
+
+# --- inputs that are not tensors, at the engine's level -----------------------------------------------------
+@pytest.mark.parametrize("call, named", [
+    (lambda: ag.relu(None), "ReLU: argument 1 must be a Tensor, an array or a number, got NoneType"),
+    (lambda: ag.sigmoid([1.0, 2.0]), "wrap a list with ag.tensor"),
+    (lambda: ag.sum(None), "Sum: argument 1"),
+    (lambda: ag.tensor(1.0) + None, "Add: argument 2"),
+    (lambda: ag.tensor(1.0) * "a", "Mul: argument 2 must be a Tensor, an array or a number, got str"),
+    (lambda: ag.cross_entropy(None, np.array([0])), "CrossEntropy: argument 1"),
+    (lambda: ag.cross_entropy([[1.0, 2.0]], np.array([0])), "CrossEntropy: argument 1"),
+])
+def test_none_strings_and_lists_where_a_tensor_belongs_are_named(call, named):
+    with pytest.raises(TypeError, match=re.escape(named)):
+        call()
+
+
+def test_concatenate_refuses_an_axis_out_of_range_and_0d_tensors():
+    a = ag.tensor(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"concatenate: axis 5 is out of range for a tensor with 2 dimensions"):
+        ag.concatenate([a, a], axis=5)
+    with pytest.raises(ValueError, match="0-d tensors have no axis"):
+        ag.concatenate([ag.tensor(1.0), ag.tensor(2.0)])
+    np.testing.assert_array_equal(ag.concatenate([a, a], axis=-1).numpy(), np.ones((2, 4)))
+
+
+def test_cross_entropy_over_an_empty_batch_is_nan_like_every_mean_and_its_gradient_is_empty():
+    logits = ag.tensor(np.zeros((0, 3)), requires_grad=True)
+    loss = ag.cross_entropy(logits, np.zeros(0, dtype=np.int64))
+    assert np.isnan(loss.item())
+    loss.backward()
+    assert logits.grad.shape == (0, 3)
