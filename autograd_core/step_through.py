@@ -78,7 +78,7 @@ class StepThrough:
 
 
 def step_through(output, path=None, mode="dp", inputs=None, grad_output=None, max_paths=1000, title=None,
-                 rankdir="auto"):
+                 rankdir="LR"):
     """A player of ``trace_backward(output, inputs, mode, grad_output, max_paths)``; saved to ``path`` if given.
 
     ``mode="dp"`` shows one node finished per step, ``mode="paths"`` one
