@@ -37,7 +37,7 @@ from autograd_core.nn.parallel import DataParallel, HybridParallel, ParameterSer
 
 SIZES = [64, 256, 10]  # --sizes 64 1024 1024 10 for more computation per step
 BATCH_SIZE = 64
-MODEL_FN = partial(nn.MLP, SIZES, rng=0)
+MODEL_FN = partial(nn.MLP, SIZES, rng=0, dtype=np.float64)  # 8 bytes a number, as the cost model counts
 OPTIMIZER_FN = partial(optim.SGD, lr=0.1, momentum=0.9)
 
 
@@ -164,7 +164,7 @@ def main():
     if args.project:
         projection([784, 4096, 4096, 10], 256, [1, 2, 4, 8, 16], args.bandwidth, args.rate)
         return
-    SIZES, MODEL_FN = args.sizes, partial(nn.MLP, args.sizes, rng=0)
+    SIZES, MODEL_FN = args.sizes, partial(nn.MLP, args.sizes, rng=0, dtype=np.float64)
     ray = ray_session(address=args.address, **({} if args.address else {"num_cpus": args.cpus}))
     data = digits()
     rows, staleness_rows = [serial(data, args.epochs)], []
