@@ -15,7 +15,10 @@ each process's own median. Rows:
   forward and forward plus backward (the chain of ``bench_engine.py``);
 * the scalar deep chain (``build_deep_chain``): forward with the collector on
   and paused, backward, ``count_paths`` and the set-up of ``paths`` (time to
-  its first path), all per operation or in seconds;
+  its first path), in seconds; the set-up of ``paths`` is timed on both
+  checkouts on a shorter chain (``--paths-ops``), and on the whole deep chain
+  only for this checkout (the base's enumeration copied its trail at every
+  step, quadratic time: minutes at 200,000 operations);
 * the scalar MLP step (2-16-16-1 on 100 moons) against micrograd.
 """
 
@@ -45,7 +48,7 @@ def _median_time(function, repeats, warmup=2):
     return statistics.median(samples)
 
 
-def probe(deep_ops, repeats):
+def probe(deep_ops, repeats, paths_ops, linear_paths):
     """Measure in this process (autograd_core is whichever checkout is first on sys.path); return a dict."""
     sys.path.insert(0, HERE)
     import numpy as np
@@ -66,15 +69,21 @@ def probe(deep_ops, repeats):
         results["PyTorch chain forward, us/op"] = _median_time(forward, repeats) / ops * 1e6
         results["PyTorch chain forward+backward, us/op"] = _median_time(forward_backward, repeats) / ops * 1e6
 
+    leaf, out = impl.build_deep_chain(paths_ops)
+    started = time.perf_counter()
+    next(iter(ag.paths(out, leaf)))
+    results[f"paths set-up (first path) on a chain of {paths_ops:,} ops, s"] = time.perf_counter() - started
+    del leaf, out
     started = time.perf_counter()
     leaf, out = impl.build_deep_chain(deep_ops)
     results["deep chain forward, s"] = time.perf_counter() - started
     started = time.perf_counter()
     ag.count_paths(out, leaf)
     results["deep chain count_paths, s"] = time.perf_counter() - started
-    started = time.perf_counter()
-    next(iter(ag.paths(out, leaf)))
-    results["deep chain paths set-up (first path), s"] = time.perf_counter() - started
+    if linear_paths:
+        started = time.perf_counter()
+        next(iter(ag.paths(out, leaf)))
+        results["deep chain paths set-up (first path), s"] = time.perf_counter() - started
     started = time.perf_counter()
     out.backward()
     results["deep chain backward, s"] = time.perf_counter() - started
@@ -127,10 +136,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--deep-ops", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--paths-ops", type=int, default=20_000,
+                        help="chain length for timing the set-up of ag.paths on both checkouts (quadratic before)")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--linear-paths", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
-        print(json.dumps(probe(args.deep_ops, args.repeats)))
+        print(json.dumps(probe(args.deep_ops, args.repeats, args.paths_ops, args.linear_paths)))
         return
     checkouts = {"before": os.path.abspath(args.base), "after": ROOT}
     rounds = {label: [] for label in checkouts}
@@ -139,7 +151,8 @@ def main():
             environment = dict(os.environ, PYTHONPATH=checkout)
             completed = subprocess.run(
                 [sys.executable, os.path.abspath(__file__), "--probe", "--base", checkout,
-                 "--deep-ops", str(args.deep_ops), "--repeats", str(args.repeats)],
+                 "--deep-ops", str(args.deep_ops), "--repeats", str(args.repeats),
+                 "--paths-ops", str(args.paths_ops)] + (["--linear-paths"] if label == "after" else []),
                 env=environment, capture_output=True, text=True, check=True)
             result = json.loads(completed.stdout.strip().splitlines()[-1])
             if result["engine"] != checkout:
