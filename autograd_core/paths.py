@@ -117,7 +117,7 @@ class PathGraph:
         return order
 
     def edge_paths(self, target, counts):
-        """Every path from ``target`` to the output, as its edges ``(parent, node, input_index, position)``, input first.
+        """Every path from ``target`` to the output as its edges ``(parent, node, input_index, position)``, input first.
 
         ``counts`` comes from ``count_to(target)``; the order is that of ``position_paths``.
         """
