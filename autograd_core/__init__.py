@@ -7,6 +7,7 @@ same gradient by summing products of local derivatives over every path
 (Lemma 3.2.1), and ``count_paths`` counts those paths in linear time.
 """
 from .backend import gpu_available
+from .collector import collector_paused
 from .creation import (arange, default_generator, eye, full, full_like, linspace, manual_seed, ones, ones_like, rand,
                        randn, randn_like, zeros, zeros_like)
 from .engine import backward, grad
@@ -52,3 +53,4 @@ __all__ = [
     "set_grad_enabled", "silu", "softplus", "std", "tril", "triu", "unsqueeze", "view", "zeros", "zeros_like",
 ]
 __all__ += ["as_tensor", "from_numpy", "log_sigmoid"]
+__all__ += ["collector_paused"]

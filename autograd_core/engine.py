@@ -16,6 +16,7 @@ was broadcast to is an error naming the operation, the input and both shapes.
 import warnings
 
 from . import backend
+from .collector import collector_paused
 from .function import Function, check_finite, release_large_inputs
 from .modes import grad_mode, state
 from .tensor import Tensor
@@ -182,7 +183,17 @@ def _seed(output, seed):
 
 
 def _run(outputs, seeds, retain_graph, create_graph, wanted):
-    """The dynamic programme. Returns the leaves' gradients, or, if ``wanted`` is given, theirs."""
+    """The dynamic programme. Returns the leaves' gradients, or, if ``wanted`` is given, theirs.
+
+    Python's cyclic collector is paused while it runs (``collector.py``): the
+    pass allocates per node, and on a large graph the collector would
+    otherwise walk the whole live graph again and again.
+    """
+    with collector_paused():
+        return _dynamic_programme(outputs, seeds, retain_graph, create_graph, wanted)
+
+
+def _dynamic_programme(outputs, seeds, retain_graph, create_graph, wanted):
     grads = {}
     leaf_grads = {}
     roots = []

@@ -18,6 +18,7 @@ import time
 import numpy
 
 from . import backend
+from .collector import collector_paused
 from .engine import unbroadcast
 from .modes import no_grad
 from .tensor import Tensor, graph_node
@@ -33,42 +34,74 @@ class PathGraph:
     ``edges[k]`` lists ``(parent, node, input_index)`` for every edge from
     the parent tensor into node k's operation; an input used twice by one
     operation (x * x) gives two edges, since the graph is a multigraph.
+
+    Building it, counting and listing paths take time linear in the size of
+    the graph (plus the length of each path listed), so a chain of a million
+    operations is walked in about the time its backward pass takes.
     """
 
     def __init__(self, output):
-        self.tensors = [output]
-        self.index = {id(graph_node(output)): 0}
-        self.edges = [[]]
+        tensors = [output]
+        index = {id(graph_node(output)): 0}
+        edges = [[]]
+        # True while every edge found runs from a lower position to a higher one: then positions
+        # 0, 1, 2, ... already put every consumer before its inputs, and no separate sort is needed.
+        consumers_first = True
         stack = [0]
-        while stack:
-            position = stack.pop()
-            node = self.tensors[position].grad_fn
-            if node is None:
-                continue
-            for input_index, (value, needed) in enumerate(zip(node.inputs, node.needs_input_grad)):
-                if not needed:
+        with collector_paused():  # a million edge lists would otherwise start the collector again and again
+            while stack:
+                position = stack.pop()
+                node = tensors[position].grad_fn
+                if node is None:
                     continue
-                parent = self.index.get(id(graph_node(value)))
-                if parent is None:
-                    parent = self.index[id(graph_node(value))] = len(self.tensors)
-                    self.tensors.append(value)
-                    self.edges.append([])
-                    stack.append(parent)
-                self.edges[position].append((parent, node, input_index))
+                node_edges = edges[position]
+                input_index = -1
+                for value, needed in zip(node.inputs, node.needs_input_grad):
+                    input_index += 1
+                    if not needed:
+                        continue
+                    parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
+                    key = id(value if parent_node is None else parent_node)
+                    parent = index.get(key)
+                    if parent is None:
+                        parent = index[key] = len(tensors)
+                        tensors.append(value)
+                        edges.append([])
+                        stack.append(parent)
+                    elif parent < position:
+                        consumers_first = False
+                    node_edges.append((parent, node, input_index))
+        self.tensors = tensors
+        self.index = index
+        self.edges = edges
+        self._consumers_first = consumers_first
 
     def count_to(self, target):
-        """Paths from every node down to ``target`` (a position), by dynamic programming over a post-order."""
+        """Paths from every node down to ``target`` (a position): count(i) = sum of count(parent) over i's edges.
+
+        Dynamic programming over an order that puts every node after all of its parents.
+        """
         counts = [0] * len(self.tensors)
         if target is None:
             return counts
         counts[target] = 1
-        for position in self._post_order():
+        edges = self.edges
+        for position in self.inputs_first_order():
             if position != target:
-                counts[position] = sum(counts[parent] for parent, _, _ in self.edges[position])
+                total = 0
+                for edge in edges[position]:
+                    total += counts[edge[0]]
+                counts[position] = total
         return counts
 
-    def _post_order(self):
-        """Every node after all of its parents (iterative depth-first search)."""
+    def inputs_first_order(self):
+        """Every position after all of its parents (the positions it has edges to)."""
+        if self._consumers_first:
+            return range(len(self.tensors) - 1, -1, -1)
+        return self.post_order()
+
+    def post_order(self):
+        """Every node after all of its parents, by an iterative depth-first search (for any graph)."""
         order, done = [], [False] * len(self.tensors)
         stack = [(0, False)]
         while stack:
@@ -82,6 +115,61 @@ class PathGraph:
             stack.append((position, True))
             stack.extend((parent, False) for parent, _, _ in self.edges[position] if not done[parent])
         return order
+
+    def edge_paths(self, target, counts):
+        """Every path from ``target`` to the output as its edges ``(parent, node, input_index, position)``, input first.
+
+        ``counts`` comes from ``count_to(target)``; the order is that of ``position_paths``.
+        """
+        edges = self.edges
+        for positions, taken in self._trails(target, counts):
+            yield [(*edges[position][number - 1], position) for position, number in zip(reversed(positions),
+                                                                                       reversed(taken))]
+
+    def position_paths(self, target, counts):
+        """Every path from ``target`` to the output, as the positions along it, input first.
+
+        Depth first from the output, taking each node's edges in order and
+        skipping parents with no path to ``target`` (``counts`` from ``count_to(target)``).
+        """
+        for positions, _ in self._trails(target, counts):
+            path = positions[::-1]
+            path[0:0] = (target,)
+            yield path
+
+    def _trails(self, target, counts):
+        """The depth-first walk behind ``edge_paths`` and ``position_paths``, by backtracking.
+
+        At each yield, ``positions`` holds the nodes from the output down to
+        the one whose edge reached ``target``, and ``taken[k]`` is one past the
+        edge of ``positions[k]`` the path follows. Both lists are extended
+        and cut back in place (and hold only ints, which the garbage collector
+        does not track), so each path costs its own length, never a copy of
+        every prefix. The lists are shared between yields: copy what you keep.
+        """
+        if target is None:
+            return
+        if target == 0:
+            yield [], []
+            return
+        edges = self.edges
+        positions, taken = [0], [0]
+        while positions:
+            node_edges = edges[positions[-1]]
+            number = taken[-1]
+            while number < len(node_edges) and not counts[node_edges[number][0]]:
+                number += 1
+            if number == len(node_edges):
+                positions.pop()
+                taken.pop()
+                continue
+            taken[-1] = number + 1
+            parent = node_edges[number][0]
+            if parent == target:
+                yield positions, taken
+            else:
+                positions.append(parent)
+                taken.append(0)
 
 
 def count_paths(output, input):
@@ -100,16 +188,9 @@ def paths(output, input):
     target = graph.index.get(id(graph_node(input)))
     if target is None:
         return
-    counts = graph.count_to(target)
-    stack = [(0, (0,))]
-    while stack:
-        position, trail = stack.pop()
-        if position == target:
-            yield [graph.tensors[step] for step in reversed(trail)]
-            continue
-        for parent, _, _ in reversed(graph.edges[position]):
-            if counts[parent]:
-                stack.append((parent, trail + (parent,)))
+    tensors = graph.tensors
+    for positions in graph.position_paths(target, graph.count_to(target)):
+        yield [tensors[position] for position in positions]
 
 
 def edge_jacobian(node, input_index, input_value, output_shape):

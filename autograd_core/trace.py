@@ -497,14 +497,4 @@ def _edge_paths(graph, target, counts):
     The same depth-first order as ``ag.paths`` (which yields the tensors
     along these paths), so path number k here is path number k there.
     """
-    if target is None:
-        return
-    stack = [(0, ())]
-    while stack:
-        position, trail = stack.pop()
-        if position == target:
-            yield list(reversed(trail))
-            continue
-        for parent, node, input_index in reversed(graph.edges[position]):
-            if counts[parent]:
-                stack.append((parent, trail + ((parent, node, input_index, position),)))
+    return graph.edge_paths(target, counts)

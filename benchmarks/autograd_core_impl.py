@@ -144,6 +144,12 @@ def build_deep_chain(n):
     return x0, x
 
 
+def build_deep_chain_collector_paused(n):
+    """``build_deep_chain(n)`` inside ``ag.collector_paused()``: the forward without the collector's walks."""
+    with ag.collector_paused():
+        return build_deep_chain(n)
+
+
 def backward_deep_chain(x0, x):
     x.backward()
     return x0.grad.item()
@@ -172,6 +178,11 @@ def _first(grads):
 
 def count_paths(o, w):
     return int(ag.count_paths(o, w))
+
+
+def first_path_length(o, w):
+    """The set-up of ``ag.paths`` (graph, counts) and its first path; returns that path's length."""
+    return len(next(iter(ag.paths(o, w))))
 
 
 def grad_paths(o, w, max_paths):

@@ -30,7 +30,7 @@ for _path in (ROOT, HERE):
 
 import numpy as np
 
-from baselines import micrograd_mlp, torch_mlp
+from baselines import micrograd_mlp, mygrad_impl, torch_mlp
 from baselines.numpy_mlp import NumpyMLP
 from baselines.problems import (
     MLP_LARGE,
@@ -90,6 +90,7 @@ def environment(engine_error):
         "env": {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))},
         "torch": torch_mlp.info() if torch_mlp.available() else None,
         "micrograd": micrograd_mlp.info() if micrograd_mlp.available() else None,
+        "mygrad": _mygrad_version() if mygrad_impl.available() else None,
         "autograd_core": None if engine_error else "imported",
     }
     try:
@@ -104,10 +105,16 @@ def environment(engine_error):
     return env
 
 
+def _mygrad_version():
+    import mygrad
+
+    return mygrad.__version__
+
+
 def print_environment(env):
     print(f"Python {env['python']} on {env['platform']}, {env['cpu_count']} CPUs")
     print(f"NumPy {env['numpy']}; PyTorch {env['torch'] or 'not installed'}; "
-          f"micrograd {env['micrograd'] or 'not installed'}")
+          f"micrograd {env['micrograd'] or 'not installed'}; MyGrad {env.get('mygrad') or 'not installed'}")
     if env["env"]:
         print("Environment: " + ", ".join(f"{k}={v}" for k, v in sorted(env["env"].items())))
     if isinstance(env["blas"], list):
@@ -131,6 +138,8 @@ def bench_mlp(cfg, ag_impl, results, progress):
         impls = {"numpy": NumpyMLP}
         if torch_mlp.available():
             impls["torch"] = torch_mlp.TorchMLP
+        if mygrad_impl.available():
+            impls["mygrad"] = mygrad_impl.MygradMLP
         if ag_impl is not None:
             impls["autograd_core"] = ag_impl.AgMLP
         first_losses = {}
@@ -167,6 +176,8 @@ def bench_chain(cfg, ag_impl, results, progress):
     impls = {"numpy": (numpy_forward, None)}
     if torch_mlp.available():
         impls["torch"] = torch_mlp.make_chain(x0, CHAIN_BLOCKS)
+    if mygrad_impl.available():
+        impls["mygrad"] = mygrad_impl.make_chain(x0, CHAIN_BLOCKS)
     if ag_impl is not None:
         impls["autograd_core"] = ag_impl.make_chain(x0, CHAIN_BLOCKS)
     reference = numpy_forward()
@@ -186,9 +197,11 @@ def bench_chain(cfg, ag_impl, results, progress):
 
 
 def _as_array(value):
-    """A NumPy array from an ndarray, a torch tensor or an autograd_core Tensor."""
+    """A NumPy array from an ndarray, a torch tensor, an autograd_core Tensor or a MyGrad tensor."""
     if isinstance(value, np.ndarray):
         return value
+    if not hasattr(value, "detach"):  # MyGrad: its tensors convert through __array__
+        return np.asarray(value)
     return np.asarray(value.detach().numpy())
 
 
@@ -237,6 +250,18 @@ def bench_deep(cfg, ag_impl, results, progress):
         gc.collect()
     else:
         entry["micrograd"] = {"skipped": micrograd_mlp.MISSING}
+    if mygrad_impl.available():
+        n_my = cfg["deep_micrograd_ops"]
+        progress(f"deep chain: MyGrad, {n_my:,} ops")
+        try:
+            t, g = time_once(lambda: mygrad_impl.deep_chain(n_my))
+            entry["mygrad"] = {"ops": n_my, "seconds": t, "grad": g,
+                               "grad_rel_err": abs(g - 1.0001 ** ((n_my + 1) // 2)) / 1.0001 ** ((n_my + 1) // 2)}
+        except Exception as exc:
+            entry["mygrad"] = error_entry(exc)
+        gc.collect()
+    else:
+        entry["mygrad"] = {"skipped": mygrad_impl.MISSING}
     if ag_impl is not None:
         n = cfg["deep_ag_ops"]
         progress(f"deep chain: autograd_core, {n:,} ops")
@@ -244,6 +269,9 @@ def bench_deep(cfg, ag_impl, results, progress):
         try:
             t_fwd, (x0, x) = time_once(lambda: ag_impl.build_deep_chain(n))
             e["forward_s"] = t_fwd
+            # the graph walks of the path-sum view, on the same graph before backward frees its saved values
+            e["count_paths_s"], e["count_paths"] = time_once(lambda: ag_impl.count_paths(x, x0))
+            e["paths_setup_s"], _ = time_once(lambda: ag_impl.first_path_length(x, x0))
             t_bwd, g = time_once(lambda: ag_impl.backward_deep_chain(x0, x))
             e["backward_s"] = t_bwd
             expected = 1.0001 ** ((n + 1) // 2)
@@ -263,6 +291,11 @@ def bench_deep(cfg, ag_impl, results, progress):
                 gc.enable()
             e["forward_s_gc_disabled"] = t_nogc
             del x0, x
+            gc.collect()
+            if hasattr(ag_impl.ag, "collector_paused"):  # the engine's own switch for a large forward
+                t_paused, (x0, x) = time_once(lambda: ag_impl.build_deep_chain_collector_paused(n))
+                e["forward_s_collector_paused"] = t_paused
+                del x0, x
         except RecursionError as exc:
             e.update(raised="RecursionError", message=str(exc)[:120])
         except Exception as exc:
@@ -341,6 +374,12 @@ def check_results(results):
     diff = _get(results, "scalar_mlp", "loss_check")
     if diff is not None and not diff <= 1e-9:
         problems.append(f"scalar MLP: autograd_core's losses differ from micrograd's by {diff:.2g}")
+    if _get(results, "deep_chain", "autograd_core", "count_paths") not in (None, 1):
+        problems.append("deep chain: ag.count_paths found "
+                        f"{_get(results, 'deep_chain', 'autograd_core', 'count_paths')} paths, expected 1")
+    rel_mygrad = _get(results, "deep_chain", "mygrad", "grad_rel_err")
+    if rel_mygrad is not None and rel_mygrad > 1e-9:
+        problems.append(f"deep chain: MyGrad's gradient is off by {rel_mygrad:.2g} (relative)")
     rel = _get(results, "deep_chain", "autograd_core", "grad_rel_err")
     if rel is not None and not rel <= 1e-6:
         problems.append(f"deep chain: autograd_core's gradient is off by {rel:.2g} (relative)")
@@ -405,13 +444,14 @@ def render_table(results, engine_error):
         np_ms = _get(e, "numpy", "ms_per_step")
         ratio = "; ".join(
             _fmt_ratio(_ratio(_get(e, k, "ms_per_step"), np_ms), f"{label_k} / NumPy")
-            for k, label_k in ((AG, AG), ("torch", "PyTorch"))
+            for k, label_k in ((AG, AG), ("torch", "PyTorch"), ("mygrad", "MyGrad"))
             if _get(e, k, "ms_per_step") is not None
         ) or "—"
         rows.append([name, "ms/step",
                      _cell(e.get("numpy"), "ms_per_step", "{:.2f}"),
                      _cell(e.get("torch"), "ms_per_step", "{:.2f}", missing="not installed"),
                      "—",
+                     _cell(e.get("mygrad"), "ms_per_step", "{:.2f}", missing="not installed"),
                      _cell(e.get(AG), "ms_per_step", "{:.2f}", engine_error),
                      ratio])
 
@@ -425,10 +465,12 @@ def render_table(results, engine_error):
             if key == "forward_us_per_op":
                 parts.append(_fmt_ratio(_ratio(ag_v, _get(e, "numpy", key)), f"{AG} / NumPy"))
             parts.append(_fmt_ratio(_ratio(ag_v, _get(e, "torch", key)), f"{AG} / PyTorch"))
+            parts.append(_fmt_ratio(_ratio(ag_v, _get(e, "mygrad", key)), f"{AG} / MyGrad"))
             rows.append([f"Chain of {e['ops']} ops on ({shape},) float64, {what}", "µs/op",
                          _cell(e.get("numpy"), key, "{:.2f}"),
                          _cell(e.get("torch"), key, "{:.2f}", missing="not installed"),
                          "—",
+                         _cell(e.get("mygrad"), key, "{:.2f}", missing="not installed"),
                          _cell(e.get(AG), key, "{:.2f}", engine_error),
                          "; ".join(p for p in parts if p != "—") or "—"])
 
@@ -438,6 +480,7 @@ def render_table(results, engine_error):
         rows.append([f"Scalar MLP 2-16-16-1, tanh, {e['points']} moons, full batch", "s/step",
                      "—", "—",
                      _cell(e.get("micrograd"), "s_per_step", "{:.3f}", missing="not installed"),
+                     "—",
                      _cell(e.get(AG), "s_per_step", "{:.3f}", engine_error),
                      _fmt_ratio(r, f"{AG} / micrograd")])
 
@@ -453,6 +496,13 @@ def render_table(results, engine_error):
                        else f"{mg['ops']:,} ops: ok")
         else:
             mg_cell = "—"
+        my = e.get("mygrad") or {}
+        if "skipped" in my:
+            my_cell = "not installed"
+        elif "error" in my or not my:
+            my_cell = "error" if my else "—"
+        else:
+            my_cell = f"{my['ops']:,} ops: {my['seconds']:.1f} s forward + backward"
         a = e.get(AG)
         if a is None:
             ag_cell = "not importable" if engine_error else "—"
@@ -462,11 +512,17 @@ def render_table(results, engine_error):
             ag_cell = f"{a['ops']:,} ops: error"
         else:
             nogc = a.get("forward_s_gc_disabled")
-            nogc = f" ({nogc:.1f} s with gc paused)" if nogc is not None else ""
+            nogc = f" ({nogc:.1f} s with gc paused" if nogc is not None else ""
+            if nogc and a.get("forward_s_collector_paused") is not None:
+                nogc += f", {a['forward_s_collector_paused']:.1f} s inside ag.collector_paused()"
+            nogc += ")" if nogc else ""
+            walks = ""
+            if a.get("count_paths_s") is not None:
+                walks = (f"; count_paths {a['count_paths_s']:.2f} s, paths set-up {a['paths_setup_s']:.2f} s")
             ag_cell = (f"{a['ops']:,} ops: {a['forward_s']:.1f} s forward{nogc} + "
-                       f"{a['backward_s']:.1f} s backward")
+                       f"{a['backward_s']:.1f} s backward{walks}")
         rows.append(["Deep chain of scalar ops (alternating *1.0001, +0.0001), backward",
-                     "", "—", "—", mg_cell, ag_cell, "—"])
+                     "", "—", "—", mg_cell, my_cell, ag_cell, "—"])
 
     e = results.get("memory")
     if e:
@@ -481,7 +537,7 @@ def render_table(results, engine_error):
         rows.append([f"Peak memory of one MLP step {'-'.join(map(str, e['sizes']))}, batch {e['batch']}",
                      "MiB",
                      _cell(to_mib(e.get("numpy")), "mib", mib),
-                     "—", "—",
+                     "—", "—", "—",
                      _cell(to_mib(e.get(AG)), "mib", mib, engine_error),
                      _fmt_ratio(_ratio(ag_b, np_b), f"{AG} / NumPy")])
 
@@ -508,12 +564,12 @@ def render_table(results, engine_error):
                                           _get(e, "grad_dp", "seconds")), "paths / DP")
             label = f"Path-sum depth {d} ({2 ** d:,} paths expected"
             label += f"; counted {count_str})" if count_str and key == "count_paths" else ")"
-            rows.append([f"{label}: {what}", "time", "—", "—", "—", cell, ratio])
+            rows.append([f"{label}: {what}", "time", "—", "—", "—", "—", cell, ratio])
 
-    header = ["Benchmark", "Unit", "NumPy (hand-written)", "PyTorch (CPU)", "micrograd",
+    header = ["Benchmark", "Unit", "NumPy (hand-written)", "PyTorch (CPU)", "micrograd", "MyGrad",
               "autograd_core", "Ratio"]
     lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join(["---"] * 2 + ["---:"] * 4 + ["---"]) + "|"]
+             "|" + "|".join(["---"] * 2 + ["---:"] * 5 + ["---"]) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(str(c) for c in row) + " |")
     return "\n".join(lines)
