@@ -37,8 +37,10 @@ class CrossEntropy(Function):
             is_label = _label_mask(xp, labels, logits)
             target = is_label.astype(logits.dtype)
             ctx.target_mass = None  # one-hot rows sum to 1
-            # each row's label entry, gathered (a boolean mask would make CuPy wait for the GPU to count it)
-            per_example = -xp.take_along_axis(log_probabilities, labels[..., None], axis=-1)[..., 0]
+            if xp is numpy:  # each row's label entry: the mask is the cheapest gather on the host
+                per_example = -log_probabilities[is_label].reshape(labels.shape)
+            else:  # on a GPU a boolean mask makes CuPy wait for the device to count it; gather instead
+                per_example = -xp.take_along_axis(log_probabilities, labels[..., None], axis=-1)[..., 0]
         elif target.shape != logits.shape:
             raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
                              f"the logits' shape {logits.shape}")
@@ -94,10 +96,17 @@ def _label_mask(xp, labels, logits):
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
                          f"without the class axis, {logits.shape[:-1]}")
-    if labels.size and bool(((labels < 0) | (labels >= classes)).any()):  # one wait for the GPU, not two
+    if labels.size and _any_label_outside(xp, labels, classes):
         raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
                          f"{int(labels.min())} to {int(labels.max())}")
     return labels[..., None] == xp.arange(classes)
+
+
+def _any_label_outside(xp, labels, classes):
+    """Whether a label lies outside [0, classes): two reductions on the host, one device wait on a GPU."""
+    if xp is numpy:
+        return int(labels.min()) < 0 or int(labels.max()) >= classes
+    return bool(((labels < 0) | (labels >= classes)).any())
 
 
 def _reduce(xp, values, reduction):
