@@ -51,6 +51,9 @@ def trace_backward(output, inputs=None, mode="dp", grad_output=None, max_paths=1
     if not isinstance(max_paths, int) or isinstance(max_paths, bool) or max_paths < 0:
         raise ValueError(f"trace_backward: max_paths must be a non-negative int, got {max_paths!r}")
     inputs = _checked_inputs(inputs)
+    if grad_output is None and output.size != 1:
+        raise ValueError(f"trace_backward: an output of shape {output.shape} needs grad_output=, the gradient to "
+                         "start from (an array of the output's shape), as backward(grad) does")
     _, (seed,) = _outputs_and_seeds([output], [grad_output], create_graph=False)
     names = _Names()
     steps = _dynamic_programme(output, seed, names)
