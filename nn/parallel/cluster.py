@@ -8,17 +8,10 @@ each replica a GPU, and ``device="cuda"`` puts its parameters there.
 """
 import numpy
 
-from autograd_core.extras import ray_session
-
 from ..arrays import to_numpy
 
 #: The share of a CPU one actor asks for unless told otherwise: four workers fit on one core.
 DEFAULT_CPUS_PER_ACTOR = 0.25
-
-
-def connect(address=None, **init_options):
-    """The ``ray`` module, connected (a running Ray, else a local one, else the cluster at ``address``)."""
-    return ray_session(address=address, **init_options)
 
 
 def check_workers(workers):

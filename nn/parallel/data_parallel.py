@@ -32,8 +32,10 @@ import time
 
 import numpy
 
+from autograd_core.extras import ray_session
+
 from .. import functional
-from .cluster import check_batch, check_workers, connect, shard_slices, start_actors, stop_actors
+from .cluster import check_batch, check_workers, shard_slices, start_actors, stop_actors
 from .compression import decode, encode, make_codec, message_bytes
 from .replica import Replica
 
@@ -55,7 +57,7 @@ class DataParallel:
         self.loss_fn = loss_fn
         self.compression = compression
         self.codec = make_codec(compression)  # the driver's, for the averaged gradient it sends down
-        self.ray = connect(address)
+        self.ray = ray_session(address)
         state = model_fn().state_dict()
         self.actors = start_actors(self.ray, Replica, self.workers, num_cpus, num_gpus,
                                    args=(model_fn, optimizer_fn, loss_fn, state, device, compression))

@@ -18,12 +18,13 @@ RMSProp do). ``cost_model.hybrid`` gives the bytes per step.
 import numpy
 
 import autograd_core as ag
+from autograd_core.extras import ray_session
 
 from .. import functional
 from ..arrays import to_numpy
 from ..layers import Linear
 from ..module import Sequential
-from .cluster import check_batch, check_workers, connect, shard_slices, start_actors, stop_actors
+from .cluster import check_batch, check_workers, shard_slices, start_actors, stop_actors
 from .compression import message_bytes
 from .model_parallel import ModelParallelLinear, SliceHolder
 from .replica import Replica
@@ -77,7 +78,7 @@ class HybridParallel:
             raise ValueError(f"split_at must lie in 1..{len(modules) - 1} for a model of {len(modules)} modules, "
                              f"got {split_at}")
         self.split_at, self.loss_fn, self.template = split_at, loss_fn, template
-        self.ray = connect(address)
+        self.ray = ray_session(address)
         state = template.state_dict()
         self.replicas = start_actors(self.ray, EarlyReplica, self.workers, num_cpus,
                                      args=(model_fn, optimizer_fn, state, split_at))

@@ -27,10 +27,11 @@ from collections import OrderedDict
 import numpy
 
 import autograd_core as ag
+from autograd_core.extras import ray_session
 
 from ..arrays import array_module, to_numpy
 from ..module import Module
-from .cluster import Actor, check_workers, connect, shard_slices, start_actors, stop_actors
+from .cluster import Actor, check_workers, shard_slices, start_actors, stop_actors
 
 #: How many forward passes a worker remembers inputs of, waiting for their backward (graphs dropped without a
 #: backward would otherwise leave their inputs on the workers).
@@ -177,7 +178,7 @@ class ModelParallelLinear(Module):
         if weight.ndim != 2:
             raise ValueError(f"from_linear needs a layer with a 2-D weight, got shape {weight.shape}")
         layer = cls(weight.shape[0], weight.shape[1], workers, cross_connections, bias is not None)
-        layer.ray = connect(address)
+        layer.ray = ray_session(address)
         layer.owns_actors = actors is None
         layer.actors = list(actors) if actors is not None else start_actors(layer.ray, SliceHolder, workers,
                                                                             num_cpus, num_gpus)

@@ -18,11 +18,12 @@ drifts from the server's weights by more than one message's rounding.
 import numpy
 
 import autograd_core as ag
+from autograd_core.extras import ray_session
 
 from .. import functional
 from ..arrays import to_numpy
 from ..data import DataLoader
-from .cluster import Actor, check_batch, check_workers, connect, start_actors, stop_actors
+from .cluster import Actor, check_batch, check_workers, start_actors, stop_actors
 from .compression import Int8Codec, decode, encode, make_codec, message_bytes
 
 
@@ -128,7 +129,7 @@ class ParameterServer:
                  address=None, num_cpus=None):
         self.workers = check_workers(workers)
         make_codec(compression)  # rejects an unknown compression before any actor starts
-        self.ray = connect(address)
+        self.ray = ray_session(address)
         state = model_fn().state_dict()
         self.server = start_actors(self.ray, Server, 1, num_cpus,
                                    args=(model_fn, optimizer_fn, state, self.workers, compression))[0]
