@@ -1,4 +1,4 @@
-"""Python's cyclic garbage collector, paused for the duration of one graph-wide engine call.
+"""Python's cyclic garbage collector: paused during graph-wide engine calls, deferred while large graphs grow.
 
 Backpropagation (Section 3.2.2) and the graph walks of the path-sum view
 (Section 3.2.1) visit every node of a recorded graph and allocate a few
@@ -15,17 +15,15 @@ every object that is not part of a cycle at once; objects in cycles created
 meanwhile are collected at the next automatic collection after the call.
 
 The forward pass is the user's own code, one operation at a time, so the
-engine cannot pause the collector for it by itself; building a very large
-graph pays the collector's repeated walks of it (about 3x the forward time of
-a 10^6-operation scalar chain, about 60 % of a neuron-level MLP step). Wrap
-the whole step in the same switch::
+engine cannot pause the collector around it. It defers instead only the
+collector's full collections, and only while a large graph is being recorded
+(``FullCollectionDeferral`` below): those are the collections that walk the
+whole live graph again and again without finding garbage. ``collector_paused``
+remains for a program that wants no collection at all inside a block::
 
     with ag.collector_paused():
         loss = model(x)          # no collection while the graph is built
         loss.backward()          # the graph is freed (by reference counting) before collection resumes
-
-Wrapping only the forward helps less: the collector then resumes with the
-whole graph still alive and young, and walks it once more.
 
 The switch is process-wide (``gc.disable`` is), so while one thread runs a
 backward pass, automatic collection is paused for the other threads too. Calls
@@ -34,7 +32,12 @@ collector was on, the last to leave puts it back as it was.
 """
 import contextlib
 import gc
+import math
+import platform
+import sys
+import sysconfig
 import threading
+import weakref
 
 _lock = threading.Lock()
 _depth = 0
@@ -57,3 +60,100 @@ def collector_paused():
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
+
+
+class FullCollectionDeferral:
+    """The collector's full collections, deferred while a large graph is being recorded.
+
+    A forward pass over a large graph keeps every node it records alive, and
+    Python's full (oldest-generation) collections walk all of them again and
+    again without finding garbage: about two thirds of the time of a
+    10^6-operation scalar chain, and most of the garbage collector's share of
+    a neuron-level MLP step. Once ``DEFER_AFTER`` operations have been
+    recorded since the last backward pass, the engine raises the collector's
+    third threshold (``gc.set_threshold``) so that no full collection starts
+    on its own; young collections go on, so short-lived cycles are still
+    freed as before. The previous threshold comes back when
+
+    - ``backward`` or ``grad`` has run (the graph's work is done), or
+    - every node recorded during the deferral has been freed (the graph was
+      dropped without a backward pass),
+
+    whichever comes first. Each node recorded during the deferral holds the
+    deferral's token, so the token's release marks the second case. If the
+    program changed the third threshold meanwhile, its value is left alone.
+    ``gc.collect()`` still collects everything on request.
+
+    Only CPython's three-generation collector (3.10 to 3.13, with the GIL) has
+    this threshold; elsewhere nothing is deferred.
+    """
+
+    #: Operations recorded since the last backward pass before full collections are deferred.
+    DEFER_AFTER = 10_000
+    #: The third threshold while deferred: gen-1 collections needed before a full one, never reached in practice.
+    DEFERRED_THRESHOLD = 1 << 30
+
+    __slots__ = ("countdown", "token_ref", "_saved_threshold", "_lock")
+
+    def __init__(self):
+        self.countdown = self.DEFER_AFTER if _GENERATIONAL else math.inf  # inf: never reaches 0
+        self.token_ref = None  # a weak reference: only the recorded nodes keep the token alive
+        self._saved_threshold = None
+        self._lock = threading.RLock()  # a token may be released while its own thread holds the lock
+
+    def start(self):
+        """Defer full collections; returns the token each node recorded from now on holds."""
+        with self._lock:
+            token = self.token_ref() if self.token_ref is not None else None
+            if token is None:
+                young, middle, oldest = gc.get_threshold()
+                self._saved_threshold = oldest
+                gc.set_threshold(young, middle, self.DEFERRED_THRESHOLD)
+                token = _DeferralToken(self)
+                self.token_ref = weakref.ref(token)
+            return token
+
+    def graph_done(self):
+        """A backward pass has run: end the deferral, if any, and count recorded operations afresh."""
+        with self._lock:
+            self._restore()
+            if _GENERATIONAL:
+                self.countdown = self.DEFER_AFTER
+
+    def token_released(self, token):
+        """Every node that held ``token`` is gone: end its deferral if it is still the current one."""
+        with self._lock:
+            if self.token_ref is not None and self.token_ref() in (token, None):
+                self._restore()
+                self.countdown = self.DEFER_AFTER
+
+    def _restore(self):
+        if self.token_ref is None:
+            return
+        self.token_ref = None
+        young, middle, oldest = gc.get_threshold()
+        if oldest == self.DEFERRED_THRESHOLD:  # still ours: the program has not set its own meanwhile
+            gc.set_threshold(young, middle, self._saved_threshold)
+
+    @property
+    def active(self):
+        """True while full collections are deferred."""
+        return self.token_ref is not None
+
+
+class _DeferralToken:
+    """Held by every node recorded during a deferral; its release ends the deferral (see above)."""
+
+    __slots__ = ("deferral", "__weakref__")
+
+    def __init__(self, deferral):
+        self.deferral = deferral
+
+    def __del__(self):
+        self.deferral.token_released(self)
+
+
+_GENERATIONAL = (sys.version_info < (3, 14) and platform.python_implementation() == "CPython"
+                 and not sysconfig.get_config_var("Py_GIL_DISABLED"))
+#: The engine's one deferral (the collector is process-wide).
+full_collection_deferral = FullCollectionDeferral()

@@ -16,7 +16,7 @@ was broadcast to is an error naming the operation, the input and both shapes.
 import warnings
 
 from . import backend
-from .collector import collector_paused
+from .collector import collector_paused, full_collection_deferral
 from .function import Function, check_finite, release_large_inputs
 from .modes import grad_mode, state
 from .tensor import Tensor
@@ -190,7 +190,10 @@ def _run(outputs, seeds, retain_graph, create_graph, wanted):
     otherwise walk the whole live graph again and again.
     """
     with collector_paused():
-        return _dynamic_programme(outputs, seeds, retain_graph, create_graph, wanted)
+        try:
+            return _dynamic_programme(outputs, seeds, retain_graph, create_graph, wanted)
+        finally:
+            full_collection_deferral.graph_done()
 
 
 def _dynamic_programme(outputs, seeds, retain_graph, create_graph, wanted):

@@ -51,6 +51,7 @@ import zlib
 import numpy
 
 from . import backend
+from .collector import full_collection_deferral as _deferral
 from .modes import grad_enabled, in_place_clock, state
 from .namespace import array_namespace
 
@@ -80,8 +81,8 @@ class Function:
 
     # Slots for what every node has; operations with more state (an axis, a shape) get a dict lazily.
     # Fewer objects per recorded operation means less work for Python's garbage collector.
-    __slots__ = ("needs_input_grad", "inputs", "params", "clock_at_forward", "_saved", "_output_ref", "__dict__",
-                 "__weakref__")
+    __slots__ = ("needs_input_grad", "inputs", "params", "clock_at_forward", "_saved", "_output_ref",
+                 "_deferral_token", "__dict__", "__weakref__")
     xp = numpy  # the array module; operations on CuPy arrays set their own
     F = _NUMPY_NAMESPACE  # the namespace a backward is written over (see namespace.py)
     differentiable_backward = False
@@ -120,12 +121,15 @@ class Function:
     def saved_tensors(self):
         """The values given to ``save_for_backward`` (arrays, or Tensors while recording a backward)."""
         saved = self._saved
+        if saved:
+            if self.clock_at_forward != in_place_clock.now:  # something changed in place since this node ran
+                self.check_versions(saved)
+            return saved
         if saved is None:
             raise RuntimeError(
                 f"backward through {self.name} a second time: its saved arrays were released after the first "
                 "backward. Pass retain_graph=True to the first backward() if you need to backpropagate twice."
             )
-        self.check_versions(saved)
         return saved
 
     def check_versions(self, saved):
@@ -269,9 +273,10 @@ class Function:
                 out = out._data
             elif isinstance(out, numpy.generic):  # NumPy returns a scalar, not a 0-d array, from 0-d ufuncs
                 scalar, out = out, numpy.asarray(out)
-                saved = ctx._saved
-                if saved:  # a saved output must be the output's own array (_lift and versions match by identity)
-                    ctx._saved = tuple(out if value is scalar else value for value in saved)
+                for value in ctx._saved:  # a saved output must be the output's own array (_lift, versions)
+                    if value is scalar:
+                        ctx._saved = tuple(out if value is scalar else value for value in ctx._saved)
+                        break
         anomaly = state.anomaly_enabled
         if anomaly:
             check_finite(out, f"the forward pass of {cls.__name__}")
@@ -285,6 +290,13 @@ class Function:
         result._counter = None
         ctx.inputs = _without_unsaved_arrays(inputs, ctx._saved) if large_intermediates else inputs
         ctx.params = params
+        token_ref = _deferral.token_ref  # full collections deferred while a large graph grows (collector.py)
+        if token_ref is not None and (token := token_ref()) is not None:
+            ctx._deferral_token = token
+        else:
+            _deferral.countdown -= 1
+            if _deferral.countdown <= 0:
+                ctx._deferral_token = _deferral.start()
         saved = ctx._saved
         if saved:
             if large_intermediates:  # the engine lets go of these inputs after a backward that does not retain
