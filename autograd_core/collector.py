@@ -89,7 +89,7 @@ class FullCollectionDeferral:
     """
 
     #: Operations recorded since the last backward pass before full collections are deferred.
-    DEFER_AFTER = 10_000
+    DEFER_AFTER = 1_000
     #: The third threshold while deferred: gen-1 collections needed before a full one, never reached in practice.
     DEFERRED_THRESHOLD = 1 << 30
 
