@@ -106,17 +106,8 @@ def probe(deep_ops, repeats, paths_ops, linear_paths):
         del leaf, out
         gc.collect()
     if torch_mlp.available():
-        import torch
-
-        def torch_deep_chain():
-            x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-            y = x
-            for i in range(deep_ops):
-                y = y * 1.0001 if i % 2 == 0 else y + 0.0001
-            y.backward()
-            return x.grad
-
-        results["PyTorch deep chain forward+backward, s"] = _median_time(torch_deep_chain, 1, warmup=0)
+        results["PyTorch deep chain forward+backward, s"] = _median_time(lambda: torch_mlp.deep_chain(deep_ops), 1,
+                                                                         warmup=0)
     results["deep chain forward+backward, s"] = (results["deep chain forward, s"]
                                                  + results["deep chain backward, s"])
 

@@ -262,6 +262,18 @@ def bench_deep(cfg, ag_impl, results, progress):
         gc.collect()
     else:
         entry["mygrad"] = {"skipped": mygrad_impl.MISSING}
+    if torch_mlp.available():
+        n_torch = cfg["deep_ag_ops"]
+        progress(f"deep chain: PyTorch, {n_torch:,} ops")
+        try:
+            t, g = time_once(lambda: torch_mlp.deep_chain(n_torch))
+            expected = 1.0001 ** ((n_torch + 1) // 2)
+            entry["torch"] = {"ops": n_torch, "seconds": t, "grad": g, "grad_rel_err": abs(g - expected) / expected}
+        except Exception as exc:
+            entry["torch"] = error_entry(exc)
+        gc.collect()
+    else:
+        entry["torch"] = {"skipped": torch_mlp.MISSING}
     if ag_impl is not None:
         n = cfg["deep_ag_ops"]
         progress(f"deep chain: autograd_core, {n:,} ops")
@@ -521,8 +533,19 @@ def render_table(results, engine_error):
                 walks = (f"; count_paths {a['count_paths_s']:.2f} s, paths set-up {a['paths_setup_s']:.2f} s")
             ag_cell = (f"{a['ops']:,} ops: {a['forward_s']:.1f} s forward{nogc} + "
                        f"{a['backward_s']:.1f} s backward{walks}")
+        pt = e.get("torch") or {}
+        if "skipped" in pt:
+            pt_cell = "not installed"
+        elif "error" in pt or not pt:
+            pt_cell = "error" if pt else "—"
+        else:
+            pt_cell = f"{pt['ops']:,} ops: {pt['seconds']:.1f} s forward + backward"
+        ratio = "—"
+        if a and pt.get("seconds") and a.get("forward_s") is not None and a.get("ops") == pt.get("ops"):
+            ratio = _fmt_ratio(_ratio(a["forward_s"] + a["backward_s"], pt["seconds"]),
+                               f"{AG} / PyTorch, forward + backward")
         rows.append(["Deep chain of scalar ops (alternating *1.0001, +0.0001), backward",
-                     "", "—", "—", mg_cell, my_cell, ag_cell, "—"])
+                     "", "—", pt_cell, mg_cell, my_cell, ag_cell, ratio])
 
     e = results.get("memory")
     if e:

@@ -90,6 +90,21 @@ def make_chain(x0, n_blocks, device="cpu"):
     return forward, forward_backward
 
 
+def deep_chain(n):
+    """``x = x * 1.0001`` and ``x = x + 0.0001`` alternately, ``n`` ops on a 0-d float64 tensor, then backward.
+
+    The same graph as ``autograd_core_impl.build_deep_chain``; returns d output / d leaf.
+    """
+    import torch
+
+    leaf = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    x = leaf
+    for i in range(n):
+        x = x * 1.0001 if i % 2 == 0 else x + 0.0001
+    x.backward()
+    return leaf.grad.item()
+
+
 def main():
     import os
     import sys
