@@ -15,11 +15,26 @@ was broadcast to is an error naming the operation, the input and both shapes.
 """
 import warnings
 
+import numpy
+
 from . import backend
 from .collector import collector_paused, full_collection_deferral
 from .function import Function, check_finite, release_large_inputs
 from .modes import grad_mode, state
 from .tensor import Tensor
+
+
+def gradient_tensor(grad):
+    """A computed gradient as the Tensor handed to the user, always over an array.
+
+    NumPy's arithmetic on 0-d arrays returns scalars (``numpy.float64``), and
+    the backward pass of a neuron-level graph is all such arithmetic; a
+    gradient is a tensor like any other, so it gets a 0-d array that
+    ``.data``, ``zero_()`` and ``add_()`` work on.
+    """
+    if isinstance(grad, numpy.generic):
+        grad = numpy.asarray(grad)
+    return Tensor._make(grad, False, None)
 
 
 def unbroadcast(grad, shape):
@@ -89,13 +104,13 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False)
         grad = _copy_if_shared(grad, handed_out)
         handed_out.append(grad)
         if leaf.grad is None:
-            leaf.grad = grad if isinstance(grad, Tensor) else Tensor._make(grad, False, None)
+            leaf.grad = grad if isinstance(grad, Tensor) else gradient_tensor(grad)
         else:
             previous = leaf.grad
             if create_graph or isinstance(grad, Tensor):
                 leaf.grad = previous + grad
             else:
-                leaf.grad = Tensor._make(previous._data + grad, False, None)
+                leaf.grad = gradient_tensor(previous._data + grad)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False,
@@ -135,7 +150,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif isinstance(result, Tensor):
             gradients.append(result)
         else:
-            gradients.append(Tensor._make(result, False, None))
+            gradients.append(gradient_tensor(result))
     return gradients[0] if single else gradients
 
 
@@ -388,7 +403,7 @@ def _expands_to(shape, target):
 def _run_hooks(hooks, grad_value, owner):
     is_tensor = isinstance(grad_value, Tensor)
     for hook in list(hooks):
-        result = hook(grad_value if is_tensor else Tensor._make(grad_value, False, None))
+        result = hook(grad_value if is_tensor else gradient_tensor(grad_value))
         if result is not None:
             if tuple(getattr(result, "shape", ())) != grad_value.shape:
                 raise ValueError(
@@ -402,8 +417,7 @@ def _run_hooks(hooks, grad_value, owner):
 def _retain(node, grad_output):
     tensor = node._retained()
     if tensor is not None:
-        tensor.grad = grad_output if isinstance(grad_output, Tensor) else Tensor._make(grad_output.copy(), False,
-                                                                                        None)
+        tensor.grad = grad_output if isinstance(grad_output, Tensor) else gradient_tensor(grad_output.copy())
 
 
 def _copy_if_shared(leaf_grad, others):

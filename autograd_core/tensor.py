@@ -336,7 +336,10 @@ class Tensor:
     __ror__ = __or__
 
     def __invert__(self):
-        return Tensor._make(~self._data, False, None)
+        result = ~self._data
+        if isinstance(result, numpy.generic):  # NumPy turns 0-d results into scalars
+            result = numpy.asarray(result)
+        return Tensor._make(result, False, None)
 
     def any(self, axis=None, keepdims=False):
         return ops.any(self, axis=axis, keepdims=keepdims)

@@ -51,6 +51,7 @@ HOST_SITES = {
     ("autograd_core/trace.py", "zeros"): "the trace compares and summarises host copies (to_numpy)",
     ("autograd_core/viz.py", "linalg"): "drawings print the norm of a host copy (.numpy())",
     ("autograd_core/viz.py", "log"): "the layout's direction, from two numbers",
+    ("autograd_core/engine.py", "asarray"): "a gradient NumPy returned as a scalar (host only), made 0-d",
     ("autograd_core/examples.py", "sqrt"): "the chapter's worked examples are defined on the host",
     ("autograd_core/examples.py", "zeros"): "the chapter's worked examples are defined on the host",
     ("autograd_core/function.py", "ascontiguousarray"): "the anomaly-mode fingerprint hashes a host copy (to_numpy)",
