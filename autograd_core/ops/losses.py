@@ -31,7 +31,7 @@ class CrossEntropy(Function):
         if logits.ndim == 0:
             raise ValueError("cross_entropy: the logits must have a class axis (shape (classes,) or (batch, classes)), "
                              "got a 0-d tensor")
-        log_probabilities = ctx.F.log_softmax(logits, axis=-1)
+        log_probabilities, probabilities = _log_softmax_and_softmax(ctx, logits)
         if target.dtype.kind in "iu":
             labels = target
             is_label = _label_mask(xp, labels, logits)
@@ -51,14 +51,17 @@ class CrossEntropy(Function):
         examples = logits.size // logits.shape[-1] if logits.shape[-1] else 0
         # the mean over no example is NaN, as NumPy's and mse's are (nn's losses refuse an empty batch)
         ctx.scale = (1.0 / examples if examples else float("nan")) if reduction == "mean" else 1.0
-        ctx.save_for_backward(logits, target)
+        # the softmax is kept for the backward, which would otherwise compute it again from the logits
+        ctx.save_for_backward(logits, target, probabilities)
         return _reduce(xp, per_example, reduction)
 
     def backward(ctx, grad_output):
-        logits, target = ctx.saved_tensors
+        logits, target, probabilities = ctx.saved_tensors
         if ctx.reduction == "none":
             grad_output = grad_output[..., None]
-        probabilities = ctx.F.softmax(logits, axis=-1)
+        if probabilities is None or isinstance(grad_output, Tensor):
+            # recording the backward (create_graph): the softmax of the logits Tensor, so that the graph reaches them
+            probabilities = ctx.F.softmax(logits, axis=-1)
         if ctx.target_mass is not None:
             probabilities = probabilities * ctx.target_mass
         grad = (probabilities - target) * (grad_output * ctx.scale)
@@ -88,6 +91,27 @@ class BinaryCrossEntropy(Function):
         logits, target = ctx.saved_tensors
         grad = (ctx.F.sigmoid(logits) - target) * (grad_output * ctx.scale)
         return grad, None
+
+
+def _log_softmax_and_softmax(ctx, logits):
+    """log softmax(v) and softmax(v) along the last axis, from one shift by each row's maximum.
+
+    log softmax(v)_k = v_k - (log sum_j exp(v_j - m) + m) and softmax(v)_k =
+    exp(v_k - m) / sum_j exp(v_j - m), m = max_j v_j: the same numbers as
+    ``F.log_softmax`` and ``F.softmax``. Logits with a row whose maximum is
+    not finite (all -inf, +inf or NaN) still go through those two, and so do
+    logits on a GPU, where testing the maximum would make the host wait for
+    the device: the softmax is then None and the backward computes it.
+    """
+    xp = ctx.xp
+    if xp is not numpy:
+        return ctx.F.log_softmax(logits, axis=-1), None
+    shift = xp.max(logits, axis=-1, keepdims=True)
+    if not xp.isfinite(shift).all():
+        return ctx.F.log_softmax(logits, axis=-1), None
+    exponentials = xp.exp(logits - shift)
+    total = xp.sum(exponentials, axis=-1, keepdims=True)  # at least 1: the maximum contributes exp(0)
+    return logits - (xp.log(total) + shift), exponentials / total
 
 
 def _label_mask(xp, labels, logits):
