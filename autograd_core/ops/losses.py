@@ -38,8 +38,13 @@ class CrossEntropy(Function):
             target = is_label.astype(logits.dtype)
             ctx.target_mass = None  # one-hot rows sum to 1
             if xp is numpy:  # each row's label entry: the mask is the cheapest gather on the host
-                per_example = -log_probabilities[is_label].reshape(labels.shape)
+                picked = log_probabilities[is_label]
+                if picked.size != labels.size:  # a label outside [0, classes) leaves its row of the mask empty
+                    _raise_label_outside(labels, logits)
+                per_example = -picked.reshape(labels.shape)
             else:  # on a GPU a boolean mask makes CuPy wait for the device to count it; gather instead
+                if labels.size and bool(((labels < 0) | (labels >= logits.shape[-1])).any()):  # one device wait
+                    _raise_label_outside(labels, logits)
                 per_example = -xp.take_along_axis(log_probabilities, labels[..., None], axis=-1)[..., 0]
         elif target.shape != logits.shape:
             raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
@@ -115,22 +120,16 @@ def _log_softmax_and_softmax(ctx, logits):
 
 
 def _label_mask(xp, labels, logits):
-    """A boolean one-hot mask: True at each example's label (after checking the labels' shape and range)."""
-    classes = logits.shape[-1]
+    """A boolean one-hot mask: True at each example's label, none in the row of a label outside the classes."""
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
                          f"without the class axis, {logits.shape[:-1]}")
-    if labels.size and _any_label_outside(xp, labels, classes):
-        raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
-                         f"{int(labels.min())} to {int(labels.max())}")
-    return labels[..., None] == xp.arange(classes)
+    return labels[..., None] == xp.arange(logits.shape[-1])
 
 
-def _any_label_outside(xp, labels, classes):
-    """Whether a label lies outside [0, classes): two reductions on the host, one device wait on a GPU."""
-    if xp is numpy:
-        return int(labels.min()) < 0 or int(labels.max()) >= classes
-    return bool(((labels < 0) | (labels >= classes)).any())
+def _raise_label_outside(labels, logits):
+    raise ValueError(f"cross_entropy: labels must lie in [0, {logits.shape[-1] - 1}], got values from "
+                     f"{int(labels.min())} to {int(labels.max())}")
 
 
 def _reduce(xp, values, reduction):
