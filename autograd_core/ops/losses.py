@@ -136,6 +136,9 @@ def _reduce(xp, values, reduction):
     if reduction == "mean":
         if values.size == 0:  # NaN without NumPy's "mean of empty slice" warning
             return xp.full((), xp.nan, dtype=values.dtype)
+        if xp is numpy and values.dtype.itemsize >= 4:
+            # what numpy.mean computes in float32 and float64 (float16 sums in float32), without its Python wrapper
+            return values.sum() / values.size
         return xp.mean(values)
     if reduction == "sum":
         return xp.sum(values)
