@@ -12,6 +12,7 @@ rest of ``loss.backward()`` is the engine's bookkeeping.
 
     python benchmarks/mlp_step_accounting.py                 # the small step
     python benchmarks/mlp_step_accounting.py --size large --steps 200
+    python benchmarks/mlp_step_accounting.py --root /tmp/perf-base   # another checkout's engine
 
 Prints a Markdown table of microseconds per step (medians over the steps,
 NumPy and the engine measured in alternating blocks), then the peak memory
@@ -30,9 +31,16 @@ import time
 import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-for _path in (os.path.dirname(HERE), HERE):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+
+
+def _engine_root(argv):
+    """The checkout whose engine is measured: ``--root`` if given, else the one this file lives in."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--root", default=os.path.dirname(HERE))
+    return os.path.abspath(parser.parse_known_args(argv)[0].root)
+
+
+sys.path[:0] = [_engine_root(sys.argv[1:]), HERE]
 
 import numpy as np  # noqa: E402
 
@@ -269,11 +277,13 @@ def main(argv=None):
     parser.add_argument("--size", choices=("small", "large"), default="small")
     parser.add_argument("--steps", type=int, default=600, help="steps of each, in alternating blocks")
     parser.add_argument("--block", type=int, default=20, help="steps per block")
+    parser.add_argument("--root", default=os.path.dirname(HERE), help="the checkout whose engine to measure")
     args = parser.parse_args(argv)
     sizes, batch = MLP_SMALL if args.size == "small" else MLP_LARGE
     numpy_watch, engine_watch = account(sizes, batch, args.steps, args.block)
     numpy_us, engine_us = numpy_watch.medians_us(), engine_watch.medians_us()
 
+    print(f"autograd_core from {os.path.dirname(os.path.dirname(os.path.abspath(ag.__file__)))}")
     print(f"MLP {'-'.join(map(str, sizes))}, batch {batch}, float32: microseconds per step, "
           f"medians of {args.steps} steps\n")
     print("| piece | NumPy | autograd_core | difference |")

@@ -65,7 +65,8 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             grad_output = grad_output[..., None]
         if probabilities is None or isinstance(grad_output, Tensor):
-            # recording the backward (create_graph): the softmax of the logits Tensor, so that the graph reaches them
+            # not kept by the forward, or recording the backward (create_graph), where the softmax must be
+            # computed from the logits Tensor so that the recorded graph reaches them
             probabilities = ctx.F.softmax(logits, axis=-1)
         if ctx.target_mass is not None:
             probabilities = probabilities * ctx.target_mass
