@@ -201,12 +201,12 @@ def engine_step(model, watch, timed):
     watch.start()
     h = model.X
     n_layers = len(ps) // 2
-    for i in range(n_layers - 1):
-        z = h @ ps[2 * i]
+    for i in range(n_layers - 1):  # one name for every intermediate: each dies when AgMLP's temporaries do
+        h = h @ ps[2 * i]
         watch.lap("forward: matrix products")
-        z = z + ps[2 * i + 1]
+        h = h + ps[2 * i + 1]
         watch.lap("forward: bias additions")
-        h = ag.relu(z)
+        h = ag.relu(h)
         watch.lap("forward: ReLU")
     logits = h @ ps[-2]
     watch.lap("forward: matrix products")
