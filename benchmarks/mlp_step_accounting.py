@@ -42,7 +42,6 @@ def _engine_root(argv):
 
 sys.path[:0] = [_engine_root(sys.argv[1:]), HERE]
 
-import numpy as np  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
 import autograd_core_impl  # noqa: E402
