@@ -242,7 +242,7 @@ def account(sizes, batch, steps, block):
     engine_model = autograd_core_impl.AgMLP(params, X, y)
     numpy_watch, engine_watch = Stopwatch(), Stopwatch()
     with _TimedBackwards() as timed:
-        for warm in range(3):  # absorbs first-call costs and the thread pools' hand-over
+        for _ in range(3):  # absorbs first-call costs and the thread pools' hand-over
             numpy_step(numpy_model, Stopwatch())
             engine_step(engine_model, Stopwatch(), timed)
         done = 0
