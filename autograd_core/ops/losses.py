@@ -31,15 +31,20 @@ class CrossEntropy(Function):
         if logits.ndim == 0:
             raise ValueError("cross_entropy: the logits must have a class axis (shape (classes,) or (batch, classes)), "
                              "got a 0-d tensor")
-        log_probabilities = ctx.F.log_softmax(logits, axis=-1)
+        log_probabilities, probabilities = _log_softmax_and_softmax(ctx, logits)
         if target.dtype.kind in "iu":
             labels = target
             is_label = _label_mask(xp, labels, logits)
             target = is_label.astype(logits.dtype)
             ctx.target_mass = None  # one-hot rows sum to 1
             if xp is numpy:  # each row's label entry: the mask is the cheapest gather on the host
-                per_example = -log_probabilities[is_label].reshape(labels.shape)
+                picked = log_probabilities[is_label]
+                if picked.size != labels.size:  # a label outside [0, classes) leaves its row of the mask empty
+                    _raise_label_outside(labels, logits)
+                per_example = -picked.reshape(labels.shape)
             else:  # on a GPU a boolean mask makes CuPy wait for the device to count it; gather instead
+                if labels.size and bool(((labels < 0) | (labels >= logits.shape[-1])).any()):  # one device wait
+                    _raise_label_outside(labels, logits)
                 per_example = -xp.take_along_axis(log_probabilities, labels[..., None], axis=-1)[..., 0]
         elif target.shape != logits.shape:
             raise ValueError(f"cross_entropy: soft or one-hot targets of shape {target.shape} must match "
@@ -51,14 +56,18 @@ class CrossEntropy(Function):
         examples = logits.size // logits.shape[-1] if logits.shape[-1] else 0
         # the mean over no example is NaN, as NumPy's and mse's are (nn's losses refuse an empty batch)
         ctx.scale = (1.0 / examples if examples else float("nan")) if reduction == "mean" else 1.0
-        ctx.save_for_backward(logits, target)
+        # the softmax is kept for the backward, which would otherwise compute it again from the logits
+        ctx.save_for_backward(logits, target, probabilities)
         return _reduce(xp, per_example, reduction)
 
     def backward(ctx, grad_output):
-        logits, target = ctx.saved_tensors
+        logits, target, probabilities = ctx.saved_tensors
         if ctx.reduction == "none":
             grad_output = grad_output[..., None]
-        probabilities = ctx.F.softmax(logits, axis=-1)
+        if probabilities is None or isinstance(grad_output, Tensor):
+            # not kept by the forward, or recording the backward (create_graph), where the softmax must be
+            # computed from the logits Tensor so that the recorded graph reaches them
+            probabilities = ctx.F.softmax(logits, axis=-1)
         if ctx.target_mass is not None:
             probabilities = probabilities * ctx.target_mass
         grad = (probabilities - target) * (grad_output * ctx.scale)
@@ -90,29 +99,47 @@ class BinaryCrossEntropy(Function):
         return grad, None
 
 
+def _log_softmax_and_softmax(ctx, logits):
+    """log softmax(v) and softmax(v) along the last axis, from one shift by each row's maximum.
+
+    log softmax(v)_k = v_k - (log sum_j exp(v_j - m) + m) and softmax(v)_k =
+    exp(v_k - m) / sum_j exp(v_j - m), m = max_j v_j: the same numbers as
+    ``F.log_softmax`` and ``F.softmax``. Logits with a row whose maximum is
+    not finite (all -inf, +inf or NaN) still go through those two, and so do
+    logits on a GPU, where testing the maximum would make the host wait for
+    the device: the softmax is then None and the backward computes it.
+    """
+    xp = ctx.xp
+    if xp is not numpy:
+        return ctx.F.log_softmax(logits, axis=-1), None
+    shift = xp.max(logits, axis=-1, keepdims=True)
+    if not xp.isfinite(shift).all():
+        return ctx.F.log_softmax(logits, axis=-1), None
+    exponentials = xp.exp(logits - shift)
+    total = xp.sum(exponentials, axis=-1, keepdims=True)  # at least 1: the maximum contributes exp(0)
+    return logits - (xp.log(total) + shift), exponentials / total
+
+
 def _label_mask(xp, labels, logits):
-    """A boolean one-hot mask: True at each example's label (after checking the labels' shape and range)."""
-    classes = logits.shape[-1]
+    """A boolean one-hot mask: True at each example's label, none in the row of a label outside the classes."""
     if labels.shape != logits.shape[:-1]:
         raise ValueError(f"cross_entropy: integer labels of shape {labels.shape} must have the logits' shape "
                          f"without the class axis, {logits.shape[:-1]}")
-    if labels.size and _any_label_outside(xp, labels, classes):
-        raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}], got values from "
-                         f"{int(labels.min())} to {int(labels.max())}")
-    return labels[..., None] == xp.arange(classes)
+    return labels[..., None] == xp.arange(logits.shape[-1])
 
 
-def _any_label_outside(xp, labels, classes):
-    """Whether a label lies outside [0, classes): two reductions on the host, one device wait on a GPU."""
-    if xp is numpy:
-        return int(labels.min()) < 0 or int(labels.max()) >= classes
-    return bool(((labels < 0) | (labels >= classes)).any())
+def _raise_label_outside(labels, logits):
+    raise ValueError(f"cross_entropy: labels must lie in [0, {logits.shape[-1] - 1}], got values from "
+                     f"{int(labels.min())} to {int(labels.max())}")
 
 
 def _reduce(xp, values, reduction):
     if reduction == "mean":
         if values.size == 0:  # NaN without NumPy's "mean of empty slice" warning
             return xp.full((), xp.nan, dtype=values.dtype)
+        if xp is numpy and values.dtype.itemsize >= 4:
+            # what numpy.mean computes in float32 and float64 (float16 sums in float32), without its Python wrapper
+            return values.sum() / values.size
         return xp.mean(values)
     if reduction == "sum":
         return xp.sum(values)
