@@ -99,10 +99,9 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False)
             ".grad to None when done with them, or use ag.grad(outputs, inputs, create_graph=True), which returns "
             "the gradients instead of storing them.", UserWarning, stacklevel=3)
     leaf_grads = _run(tensors, seeds, retain_graph, create_graph, wanted=None)
-    handed_out = []
+    handed_out = set()
     for leaf, grad in leaf_grads.values():
         grad = _copy_if_shared(grad, handed_out)
-        handed_out.append(grad)
         if leaf.grad is None:
             leaf.grad = grad if isinstance(grad, Tensor) else gradient_tensor(grad)
         else:
@@ -270,12 +269,15 @@ def _dynamic_programme(outputs, seeds, retain_graph, create_graph, wanted):
     if wanted is None:
         return leaf_grads
     results = []
+    handed_out = set()
     for value in wanted:
         if value.grad_fn is None:
             entry = leaf_grads.get(id(value))
-            results.append(None if entry is None else _copy_if_shared(entry[1], results))
+            results.append(None if entry is None else _copy_if_shared(entry[1], handed_out))
         else:
-            results.append(wanted_nodes.get(value.grad_fn))
+            result = wanted_nodes.get(value.grad_fn)
+            handed_out.add(id(result))
+            results.append(result)
     return results
 
 
@@ -383,6 +385,9 @@ def _fit_to_input(node, value, input_grad):
     """A gradient whose shape differs from its input's: summed back if the input was broadcast, else an error."""
     shape = value._data.shape
     grad_shape = tuple(getattr(input_grad, "shape", ()))
+    extra = len(grad_shape) - len(shape)
+    if shape and extra > 0 and grad_shape[extra:] == shape:  # broadcast along leading axes only: a bias
+        return input_grad.sum(axis=0 if extra == 1 else tuple(range(extra)))
     if _expands_to(shape, grad_shape):
         return unbroadcast(input_grad, shape)
     number = next(index for index, candidate in enumerate(node.inputs) if candidate is value)
@@ -420,10 +425,15 @@ def _retain(node, grad_output):
         tensor.grad = grad_output if isinstance(grad_output, Tensor) else gradient_tensor(grad_output.copy())
 
 
-def _copy_if_shared(leaf_grad, others):
-    """Copy a gradient array that is a view, or is already handed out, so no two gradients alias."""
+def _copy_if_shared(leaf_grad, handed_out):
+    """Copy a gradient array that is a view, or is already handed out, so no two gradients alias.
+
+    ``handed_out`` holds the ids of the arrays handed out so far (all alive
+    while the caller runs); the one returned is added to it.
+    """
     if isinstance(leaf_grad, Tensor):
         return leaf_grad
-    if getattr(leaf_grad, "base", None) is not None or any(leaf_grad is other for other in others):
-        return leaf_grad.copy()
+    if getattr(leaf_grad, "base", None) is not None or id(leaf_grad) in handed_out:
+        leaf_grad = leaf_grad.copy()
+    handed_out.add(id(leaf_grad))
     return leaf_grad
