@@ -657,3 +657,16 @@ def test_a_recorded_result_sets_every_attribute_a_tensor_has():
         if slot != "__weakref__":
             assert hasattr(made_by_operation, slot), slot
             assert hasattr(made_directly, slot), slot
+
+
+def test_no_two_handed_out_gradients_share_memory():
+    """Add passes one gradient array to both inputs; each leaf must get its own (so in-place changes stay local)."""
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).backward(ag.tensor([1.0, 1.0]))  # the seed array itself reaches both leaves
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.mul_(10.0)
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+    first, second, again = ag.grad(a + b, [a, b, a], grad_outputs=ag.tensor([1.0, 1.0]))
+    arrays = [first.data, second.data, again.data]
+    assert not any(np.shares_memory(x, y) for i, x in enumerate(arrays) for y in arrays[i + 1:])
