@@ -444,6 +444,15 @@ def _fmt_ratio(r, what):
     return "—" if r is None else f"{what} = {r:.2f}"
 
 
+def _forward_backward_cell(entry):
+    """The deep-chain cell of a contestant timed once, forward and backward together."""
+    if "skipped" in entry:
+        return "not installed"
+    if "error" in entry or not entry:
+        return "error" if entry else "—"
+    return f"{entry['ops']:,} ops: {entry['seconds']:.1f} s forward + backward"
+
+
 def render_table(results, engine_error):
     rows = []
     AG = "autograd_core"
@@ -508,13 +517,7 @@ def render_table(results, engine_error):
                        else f"{mg['ops']:,} ops: ok")
         else:
             mg_cell = "—"
-        my = e.get("mygrad") or {}
-        if "skipped" in my:
-            my_cell = "not installed"
-        elif "error" in my or not my:
-            my_cell = "error" if my else "—"
-        else:
-            my_cell = f"{my['ops']:,} ops: {my['seconds']:.1f} s forward + backward"
+        my_cell = _forward_backward_cell(e.get("mygrad") or {})
         a = e.get(AG)
         if a is None:
             ag_cell = "not importable" if engine_error else "—"
@@ -534,12 +537,7 @@ def render_table(results, engine_error):
             ag_cell = (f"{a['ops']:,} ops: {a['forward_s']:.1f} s forward{nogc} + "
                        f"{a['backward_s']:.1f} s backward{walks}")
         pt = e.get("torch") or {}
-        if "skipped" in pt:
-            pt_cell = "not installed"
-        elif "error" in pt or not pt:
-            pt_cell = "error" if pt else "—"
-        else:
-            pt_cell = f"{pt['ops']:,} ops: {pt['seconds']:.1f} s forward + backward"
+        pt_cell = _forward_backward_cell(pt)
         ratio = "—"
         if a and pt.get("seconds") and a.get("forward_s") is not None and a.get("ops") == pt.get("ops"):
             ratio = _fmt_ratio(_ratio(a["forward_s"] + a["backward_s"], pt["seconds"]),

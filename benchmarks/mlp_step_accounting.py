@@ -28,7 +28,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -49,6 +48,7 @@ from autograd_core import engine  # noqa: E402
 from autograd_core.ops import elementwise, linalg, losses  # noqa: E402
 from baselines.numpy_mlp import NumpyMLP  # noqa: E402
 from baselines.problems import MLP_LARGE, MLP_SMALL, make_mlp_problem  # noqa: E402
+from timing import peak_memory  # noqa: E402
 
 ROWS = (
     "forward: matrix products",
@@ -257,20 +257,6 @@ def account(sizes, batch, steps, block):
     return numpy_watch, engine_watch
 
 
-def peak_bytes(step):
-    """Peak bytes ``tracemalloc`` sees above the live ones during one call of ``step`` (after one warm-up)."""
-    step()
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base, _ = tracemalloc.get_traced_memory()
-        step()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak - base
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=("small", "large"), default="small")
@@ -297,8 +283,8 @@ def main(argv=None):
           f"{engine_step_us - numpy_step_us:+.1f} ({engine_step_us / numpy_step_us:.3f}x) |")
 
     X, y, params = make_mlp_problem(sizes, batch)
-    numpy_peak = peak_bytes(NumpyMLP(params, X, y).step)
-    engine_peak = peak_bytes(autograd_core_impl.AgMLP(params, X, y).step)
+    numpy_peak = peak_memory(NumpyMLP(params, X, y).step)
+    engine_peak = peak_memory(autograd_core_impl.AgMLP(params, X, y).step)
     print(f"\nPeak traced memory during one step: NumPy {numpy_peak / 2**20:.2f} MiB, autograd_core "
           f"{engine_peak / 2**20:.2f} MiB ({engine_peak / numpy_peak:.3f}x)")
 
