@@ -14,11 +14,11 @@ product along a path is a chain of Jacobians, applied to the output's
 gradient from the left: g^T J_k ... J_1.
 """
 import time
+from itertools import compress
 
 import numpy
 
 from . import backend
-from .collector import collector_paused
 from .engine import unbroadcast
 from .modes import no_grad
 from .tensor import Tensor, graph_node
@@ -29,69 +29,101 @@ class PathGraph:
 
     A tensor is identified by ``graph_node`` (its ``grad_fn``, or itself for
     a leaf), so a large intermediate that the graph keeps only as a stand-in
-    without values is still one node.
+    without values is still one node. ``tensors[p]`` is the tensor at
+    position p, the output at 0.
 
-    ``edges[k]`` lists ``(parent, node, input_index)`` for every edge from
-    the parent tensor into node k's operation; an input used twice by one
-    operation (x * x) gives two edges, since the graph is a multigraph.
+    The edges are kept as flat lists of ints: edge k runs from the parent
+    tensor at position ``parents[k]`` into the operation of the node at
+    ``children[k]``, and node p's edges are ``starts[p]`` to ``starts[p + 1]``,
+    in the order of its operation's inputs. An input used twice by one
+    operation (x * x) gives two edges, since the graph is a multigraph. Ints
+    only, so building the graph allocates no container per node: the walk
+    costs about a third of a backward pass over the same graph.
+    ``edges[p]``, the same edges as ``(parent, node, input_index)``, is built
+    on first use, for the path-sum gradient and the trace.
 
     Building it, counting and listing paths take time linear in the size of
-    the graph (plus the length of each path listed), so a chain of a million
-    operations is walked in about the time its backward pass takes.
+    the graph (plus the length of each path listed).
     """
 
     def __init__(self, output):
         tensors = [output]
-        index = {id(graph_node(output)): 0}
-        edges = [[]]
+        positions = {graph_node(output): 0}
+        parents, children, starts = [], [], []
         # True while every edge found runs from a lower position to a higher one: then positions
         # 0, 1, 2, ... already put every consumer before its inputs, and no separate sort is needed.
         consumers_first = True
-        stack = [0]
-        with collector_paused():  # a million edge lists would otherwise start the collector again and again
-            while stack:
-                position = stack.pop()
-                node = tensors[position].grad_fn
-                if node is None:
-                    continue
-                node_edges = edges[position]
-                input_index = -1
-                for value, needed in zip(node.inputs, node.needs_input_grad):
-                    input_index += 1
-                    if not needed:
-                        continue
-                    parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
-                    key = id(value if parent_node is None else parent_node)
-                    parent = index.get(key)
-                    if parent is None:
-                        parent = index[key] = len(tensors)
-                        tensors.append(value)
-                        edges.append([])
-                        stack.append(parent)
-                    elif parent < position:
-                        consumers_first = False
-                    node_edges.append((parent, node, input_index))
+        # Breadth first: the loop walks ``tensors`` while appending to it. The dictionary is keyed by
+        # the node objects themselves (they hash by identity), which saves an id() per edge.
+        for child, tensor in enumerate(tensors):
+            starts.append(len(parents))
+            node = tensor.grad_fn
+            if node is None:
+                continue
+            for value in compress(node.inputs, node.needs_input_grad):
+                parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
+                size = len(tensors)
+                parent = positions.setdefault(value if parent_node is None else parent_node, size)
+                if parent == size:
+                    tensors.append(value)
+                elif parent < child:
+                    consumers_first = False
+                parents.append(parent)
+                children.append(child)
+        starts.append(len(parents))
         self.tensors = tensors
-        self.index = index
-        self.edges = edges
+        self.parents, self.children, self.starts = parents, children, starts
+        self._positions = positions
         self._consumers_first = consumers_first
+        self._edges = self._index = None
+
+    def position(self, tensor):
+        """The position of ``tensor``'s node in the graph, or None if it is not an ancestor of the output."""
+        return self._positions.get(graph_node(tensor))
+
+    @property
+    def index(self):
+        """Positions keyed by ``id(graph_node(tensor))``."""
+        if self._index is None:
+            self._index = {id(node): position for node, position in self._positions.items()}
+        return self._index
+
+    @property
+    def edges(self):
+        """``edges[p]`` lists ``(parent, node, input_index)`` for every edge into node p's operation, in input order."""
+        if self._edges is None:
+            parents, starts = self.parents, self.starts
+            edges = []
+            for position, tensor in enumerate(self.tensors):
+                node = tensor.grad_fn
+                if node is None:
+                    edges.append([])
+                    continue
+                input_indices = [number for number, needed in enumerate(node.needs_input_grad) if needed]
+                edges.append([(parent, node, input_index) for parent, input_index in
+                              zip(parents[starts[position]:starts[position + 1]], input_indices)])
+            self._edges = edges
+        return self._edges
 
     def count_to(self, target):
         """Paths from every node down to ``target`` (a position): count(i) = sum of count(parent) over i's edges.
 
-        Dynamic programming over an order that puts every node after all of its parents.
+        Dynamic programming over an order that puts every node after all of
+        its parents. When positions are already consumers first, that is the
+        edges taken from the last to the first, one addition each.
         """
         counts = [0] * len(self.tensors)
         if target is None:
             return counts
-        counts[target] = 1
-        edges = self.edges
-        for position in self.inputs_first_order():
+        counts[target] = 1  # stays 1: no parent of the target can reach it in an acyclic graph
+        if self._consumers_first:
+            for child, parent in zip(reversed(self.children), reversed(self.parents)):
+                counts[child] += counts[parent]
+            return counts
+        parents, starts = self.parents, self.starts
+        for position in self.post_order():
             if position != target:
-                total = 0
-                for edge in edges[position]:
-                    total += counts[edge[0]]
-                counts[position] = total
+                counts[position] = sum(counts[parent] for parent in parents[starts[position]:starts[position + 1]])
         return counts
 
     def inputs_first_order(self):
@@ -102,6 +134,7 @@ class PathGraph:
 
     def post_order(self):
         """Every node after all of its parents, by an iterative depth-first search (for any graph)."""
+        parents, starts = self.parents, self.starts
         order, done = [], [False] * len(self.tensors)
         stack = [(0, False)]
         while stack:
@@ -113,7 +146,8 @@ class PathGraph:
                 continue
             done[position] = True
             stack.append((position, True))
-            stack.extend((parent, False) for parent, _, _ in self.edges[position] if not done[parent])
+            stack.extend((parent, False) for parent in parents[starts[position]:starts[position + 1]]
+                         if not done[parent])
         return order
 
     def edge_paths(self, target, counts):
@@ -121,10 +155,10 @@ class PathGraph:
 
         ``counts`` comes from ``count_to(target)``; the order is that of ``position_paths``.
         """
-        edges = self.edges
+        edges, starts = self.edges, self.starts
         for positions, taken in self._trails(target, counts):
-            yield [(*edges[position][number - 1], position) for position, number in zip(reversed(positions),
-                                                                                       reversed(taken))]
+            yield [(*edges[position][edge - starts[position]], position) for position, edge in zip(reversed(positions),
+                                                                                                  reversed(taken))]
 
     def position_paths(self, target, counts):
         """Every path from ``target`` to the output, as the positions along it, input first.
@@ -141,35 +175,41 @@ class PathGraph:
         """The depth-first walk behind ``edge_paths`` and ``position_paths``, by backtracking.
 
         At each yield, ``positions`` holds the nodes from the output down to
-        the one whose edge reached ``target``, and ``taken[k]`` is one past the
-        edge of ``positions[k]`` the path follows. Both lists are extended
-        and cut back in place (and hold only ints, which the garbage collector
-        does not track), so each path costs its own length, never a copy of
-        every prefix. The lists are shared between yields: copy what you keep.
+        the one whose edge reached ``target``, and ``taken[k]`` is the edge
+        (an index into ``parents``) that the path follows out of
+        ``positions[k]``. Both lists are extended and cut back in place (and
+        hold only ints, which the garbage collector does not track), so each
+        path costs its own length, never a copy of every prefix. The lists
+        are shared between yields: copy what you keep.
         """
         if target is None:
             return
         if target == 0:
             yield [], []
             return
-        edges = self.edges
-        positions, taken = [0], [0]
-        while positions:
-            node_edges = edges[positions[-1]]
-            number = taken[-1]
-            while number < len(node_edges) and not counts[node_edges[number][0]]:
-                number += 1
-            if number == len(node_edges):
-                positions.pop()
-                taken.pop()
+        parents, starts = self.parents, self.starts
+        positions, taken = [], []
+        position, edge = 0, starts[0]
+        while True:
+            end = starts[position + 1]
+            while edge < end and not counts[parents[edge]]:
+                edge += 1
+            if edge == end:  # every path below this node is done: back up one edge
+                if not positions:
+                    return
+                position = positions.pop()
+                edge = taken.pop() + 1
                 continue
-            taken[-1] = number + 1
-            parent = node_edges[number][0]
+            parent = parents[edge]
+            positions.append(position)
+            taken.append(edge)
             if parent == target:
                 yield positions, taken
+                positions.pop()
+                taken.pop()
+                edge += 1
             else:
-                positions.append(parent)
-                taken.append(0)
+                position, edge = parent, starts[parent]
 
 
 def count_paths(output, input):
@@ -179,18 +219,18 @@ def count_paths(output, input):
     i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
     """
     graph = PathGraph(output)
-    return graph.count_to(graph.index.get(id(graph_node(input))))[0]
+    return graph.count_to(graph.position(input))[0]
 
 
 def paths(output, input):
     """Yield every path from ``input`` to ``output`` as the list of tensors along it, input first."""
     graph = PathGraph(output)
-    target = graph.index.get(id(graph_node(input)))
+    target = graph.position(input)
     if target is None:
         return
     tensors = graph.tensors
     for positions in graph.position_paths(target, graph.count_to(target)):
-        yield [tensors[position] for position in positions]
+        yield list(map(tensors.__getitem__, positions))
 
 
 def edge_jacobian(node, input_index, input_value, output_shape):
@@ -233,7 +273,7 @@ def path_sum_grad(outputs, inputs, grad_outputs=None, max_paths=10**6):
         seed_vector = _seed_vector(output, seed)
         jacobians = {}
         for number, value in enumerate(inputs):
-            target = graph.index.get(id(graph_node(value)))
+            target = graph.position(value)
             if target is None:
                 continue
             counts = graph.count_to(target)
