@@ -14,7 +14,6 @@ product along a path is a chain of Jacobians, applied to the output's
 gradient from the left: g^T J_k ... J_1.
 """
 import time
-from itertools import compress
 
 import numpy
 
@@ -46,46 +45,72 @@ class PathGraph:
     the graph (plus the length of each path listed).
     """
 
-    def __init__(self, output):
+    def __init__(self, output, input=None):
         tensors = [output]
-        positions = {graph_node(output): 0}
+        found = {graph_node(output)}
+        wanted = None if input is None else graph_node(input)
+        input_position = 0 if wanted in found else None
         parents, children, starts = [], [], []
-        # True while every edge found runs from a lower position to a higher one: then positions
-        # 0, 1, 2, ... already put every consumer before its inputs, and no separate sort is needed.
-        consumers_first = True
-        # Breadth first: the loop walks ``tensors`` while appending to it. The dictionary is keyed by
-        # the node objects themselves (they hash by identity), which saves an id() per edge.
+        revisits = []  # edges into a node found before: parents[k] holds that node until positions are known
+        # Breadth first: the loop walks ``tensors`` while appending to it, so a node found for the first
+        # time gets position len(tensors), and only a node reached again needs its position looked up.
+        # Nodes hash by identity (Function) or by id (Tensor.__hash__ is object.__hash__).
         for child, tensor in enumerate(tensors):
             starts.append(len(parents))
             node = tensor.grad_fn
             if node is None:
                 continue
-            for value in compress(node.inputs, node.needs_input_grad):
+            inputs = node.inputs
+            input_index = -1
+            # An index rather than zip() or compress(): those cost three iterator objects per node.
+            for needed in node.needs_input_grad:
+                input_index += 1
+                if not needed:
+                    continue
+                value = inputs[input_index]
                 parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
-                size = len(tensors)
-                parent = positions.setdefault(value if parent_node is None else parent_node, size)
-                if parent == size:
+                key = value if parent_node is None else parent_node
+                if key in found:
+                    revisits.append(len(parents))
+                    parents.append(key)
+                else:
+                    found.add(key)
+                    if key is wanted:
+                        input_position = len(tensors)
+                    parents.append(len(tensors))
                     tensors.append(value)
-                elif parent < child:
-                    consumers_first = False
-                parents.append(parent)
                 children.append(child)
         starts.append(len(parents))
         self.tensors = tensors
         self.parents, self.children, self.starts = parents, children, starts
-        self._positions = positions
-        self._consumers_first = consumers_first
-        self._edges = self._index = None
+        #: The position of ``input``, if it was given and is an ancestor of the output (else None).
+        self.input_position = input_position
+        self._positions = self._index = self._edges = None
+        # True when every edge runs from a lower position to a higher one: then positions 0, 1, 2, ...
+        # already put every consumer before its inputs, and no separate sort is needed.
+        self._consumers_first = True
+        if revisits:
+            positions = self._node_positions()
+            for edge in revisits:
+                parent = parents[edge] = positions[parents[edge]]
+                if parent < children[edge]:
+                    self._consumers_first = False
+
+    def _node_positions(self):
+        """Positions keyed by node (``graph_node``), built on first use."""
+        if self._positions is None:
+            self._positions = {graph_node(tensor): position for position, tensor in enumerate(self.tensors)}
+        return self._positions
 
     def position(self, tensor):
         """The position of ``tensor``'s node in the graph, or None if it is not an ancestor of the output."""
-        return self._positions.get(graph_node(tensor))
+        return self._node_positions().get(graph_node(tensor))
 
     @property
     def index(self):
         """Positions keyed by ``id(graph_node(tensor))``."""
         if self._index is None:
-            self._index = {id(node): position for node, position in self._positions.items()}
+            self._index = {id(node): position for node, position in self._node_positions().items()}
         return self._index
 
     @property
@@ -218,14 +243,14 @@ def count_paths(output, input):
     Linear time: count(o) = 1 and count(i) = sum of count(j) over the edges
     i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
     """
-    graph = PathGraph(output)
-    return graph.count_to(graph.position(input))[0]
+    graph = PathGraph(output, input)
+    return graph.count_to(graph.input_position)[0]
 
 
 def paths(output, input):
     """Yield every path from ``input`` to ``output`` as the list of tensors along it, input first."""
-    graph = PathGraph(output)
-    target = graph.position(input)
+    graph = PathGraph(output, input)
+    target = graph.input_position
     if target is None:
         return
     tensors = graph.tensors
