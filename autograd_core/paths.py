@@ -14,6 +14,7 @@ product along a path is a chain of Jacobians, applied to the output's
 gradient from the left: g^T J_k ... J_1.
 """
 import time
+from itertools import accumulate
 
 import numpy
 
@@ -50,13 +51,12 @@ class PathGraph:
         found = {graph_node(output)}
         wanted = None if input is None else graph_node(input)
         input_position = 0 if wanted in found else None
-        parents, children, starts = [], [], []
+        parents, children = [], []
         revisits = []  # edges into a node found before: parents[k] holds that node until positions are known
         # Breadth first: the loop walks ``tensors`` while appending to it, so a node found for the first
         # time gets position len(tensors), and only a node reached again needs its position looked up.
         # Nodes hash by identity (Function) or by id (Tensor.__hash__ is object.__hash__).
         for child, tensor in enumerate(tensors):
-            starts.append(len(parents))
             node = tensor.grad_fn
             if node is None:
                 continue
@@ -80,21 +80,33 @@ class PathGraph:
                     parents.append(len(tensors))
                     tensors.append(value)
                 children.append(child)
-        starts.append(len(parents))
         self.tensors = tensors
-        self.parents, self.children, self.starts = parents, children, starts
+        self.parents, self.children = parents, children
         #: The position of ``input``, if it was given and is an ancestor of the output (else None).
         self.input_position = input_position
-        self._positions = self._index = self._edges = None
+        self._positions = self._index = self._edges = self._starts = None
         # True when every edge runs from a lower position to a higher one: then positions 0, 1, 2, ...
         # already put every consumer before its inputs, and no separate sort is needed.
         self._consumers_first = True
+        #: True when no node was reached twice: the graph is a tree, with one path from each node to the
+        #: output, up the edges that found the nodes (node q, for q > 0, was found by edge q - 1).
+        self.is_tree = not revisits
         if revisits:
             positions = self._node_positions()
             for edge in revisits:
                 parent = parents[edge] = positions[parents[edge]]
                 if parent < children[edge]:
                     self._consumers_first = False
+
+    @property
+    def starts(self):
+        """Node p's edges are ``starts[p]`` to ``starts[p + 1]`` (the search records them node after node)."""
+        if self._starts is None:
+            edges_before = [0] * (len(self.tensors) + 1)
+            for child in self.children:
+                edges_before[child + 1] += 1
+            self._starts = list(accumulate(edges_before))
+        return self._starts
 
     def _node_positions(self):
         """Positions keyed by node (``graph_node``), built on first use."""
@@ -175,26 +187,48 @@ class PathGraph:
                          if not done[parent])
         return order
 
-    def edge_paths(self, target, counts):
+    def edge_paths(self, target, counts=None):
         """Every path from ``target`` to the output as its edges ``(parent, node, input_index, position)``, input first.
 
-        ``counts`` comes from ``count_to(target)``; the order is that of ``position_paths``.
+        ``counts`` comes from ``count_to(target)`` (computed here if not
+        given); the order is that of ``position_paths``.
         """
         edges, starts = self.edges, self.starts
+        if self.is_tree:
+            if target is not None:
+                path = self._tree_path(target)
+                yield [(*edges[child][parent - 1 - starts[child]], child) for parent, child in zip(path, path[1:])]
+            return
         for positions, taken in self._trails(target, counts):
             yield [(*edges[position][edge - starts[position]], position) for position, edge in zip(reversed(positions),
                                                                                                   reversed(taken))]
 
-    def position_paths(self, target, counts):
+    def position_paths(self, target, counts=None):
         """Every path from ``target`` to the output, as the positions along it, input first.
 
         Depth first from the output, taking each node's edges in order and
-        skipping parents with no path to ``target`` (``counts`` from ``count_to(target)``).
+        skipping parents with no path to ``target`` (``counts`` from
+        ``count_to(target)``, computed here if not given). In a tree there is
+        one path, and no counts are needed to find it.
         """
+        if self.is_tree:
+            if target is not None:
+                yield self._tree_path(target)
+            return
         for positions, _ in self._trails(target, counts):
             path = positions[::-1]
             path[0:0] = (target,)
             yield path
+
+    def _tree_path(self, target):
+        """The one path from ``target`` up to the output of a tree: node q was found by edge q - 1."""
+        children = self.children
+        path = [target]
+        position = target
+        while position:
+            position = children[position - 1]
+            path.append(position)
+        return path
 
     def _trails(self, target, counts):
         """The depth-first walk behind ``edge_paths`` and ``position_paths``, by backtracking.
@@ -212,6 +246,8 @@ class PathGraph:
         if target == 0:
             yield [], []
             return
+        if counts is None:
+            counts = self.count_to(target)
         parents, starts = self.parents, self.starts
         positions, taken = [], []
         position, edge = 0, starts[0]
@@ -244,6 +280,8 @@ def count_paths(output, input):
     i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
     """
     graph = PathGraph(output, input)
+    if graph.is_tree:  # one path from every node of a tree to its root
+        return int(graph.input_position is not None)
     return graph.count_to(graph.input_position)[0]
 
 
@@ -254,7 +292,7 @@ def paths(output, input):
     if target is None:
         return
     tensors = graph.tensors
-    for positions in graph.position_paths(target, graph.count_to(target)):
+    for positions in graph.position_paths(target):
         yield list(map(tensors.__getitem__, positions))
 
 
