@@ -51,11 +51,12 @@ class PathGraph:
         found = {graph_node(output)}
         wanted = None if input is None else graph_node(input)
         input_position = 0 if wanted in found else None
-        parents, children = [], []
-        revisits = []  # edges into a node found before: parents[k] holds that node until positions are known
-        # Breadth first: the loop walks ``tensors`` while appending to it, so a node found for the first
-        # time gets position len(tensors), and only a node reached again needs its position looked up.
-        # Nodes hash by identity (Function) or by id (Tensor.__hash__ is object.__hash__).
+        children = []
+        # Breadth first: the loop walks ``tensors`` while appending to it, so the k-th edge that finds a
+        # new node finds position k + 1, and only the edges into a node found before (revisits) need
+        # their parent recorded. Nodes hash by identity (Function) or by id (Tensor.__hash__ is
+        # object.__hash__).
+        revisit_edges, revisited_nodes = [], []
         for child, tensor in enumerate(tensors):
             node = tensor.grad_fn
             if node is None:
@@ -71,32 +72,54 @@ class PathGraph:
                 parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
                 key = value if parent_node is None else parent_node
                 if key in found:
-                    revisits.append(len(parents))
-                    parents.append(key)
+                    revisit_edges.append(len(children))
+                    revisited_nodes.append(key)
                 else:
                     found.add(key)
                     if key is wanted:
                         input_position = len(tensors)
-                    parents.append(len(tensors))
                     tensors.append(value)
                 children.append(child)
         self.tensors = tensors
-        self.parents, self.children = parents, children
+        self.children = children
         #: The position of ``input``, if it was given and is an ancestor of the output (else None).
         self.input_position = input_position
-        self._positions = self._index = self._edges = self._starts = None
+        #: True when no node was reached twice: the graph is a tree, with one path from each node to the
+        #: output, up the edges that found the nodes (node q, for q > 0, was found by edge q - 1).
+        self.is_tree = not revisit_edges
+        self._positions = self._index = self._edges = self._starts = self._parents = None
         # True when every edge runs from a lower position to a higher one: then positions 0, 1, 2, ...
         # already put every consumer before its inputs, and no separate sort is needed.
         self._consumers_first = True
-        #: True when no node was reached twice: the graph is a tree, with one path from each node to the
-        #: output, up the edges that found the nodes (node q, for q > 0, was found by edge q - 1).
-        self.is_tree = not revisits
-        if revisits:
-            positions = self._node_positions()
-            for edge in revisits:
-                parent = parents[edge] = positions[parents[edge]]
-                if parent < children[edge]:
-                    self._consumers_first = False
+        if revisit_edges:
+            self._parents = self._parent_positions(revisit_edges, revisited_nodes)
+
+    def _parent_positions(self, revisit_edges, revisited_nodes):
+        """The parent position of every edge: 1, 2, 3, ... along the edges that found a node, in order,
+        and the position of the node reached again along each revisit; clears ``_consumers_first`` if
+        a revisit runs to a lower position."""
+        positions, children = self._node_positions(), self.children
+        parents = []
+        last_found = 0  # the position found by the last finding edge so far
+        next_edge = 0
+        for edge, node in zip(revisit_edges, revisited_nodes):
+            finding = edge - next_edge  # edges next_edge .. edge - 1 each found a node
+            parents.extend(range(last_found + 1, last_found + 1 + finding))
+            last_found += finding
+            parent = positions[node]
+            parents.append(parent)
+            if parent < children[edge]:
+                self._consumers_first = False
+            next_edge = edge + 1
+        parents.extend(range(last_found + 1, last_found + 1 + len(children) - next_edge))
+        return parents
+
+    @property
+    def parents(self):
+        """``parents[k]``: the position of the tensor that edge k runs from (built on first use for a tree)."""
+        if self._parents is None:
+            self._parents = list(range(1, len(self.children) + 1))
+        return self._parents
 
     @property
     def starts(self):
