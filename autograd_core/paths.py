@@ -24,6 +24,17 @@ from .modes import no_grad
 from .tensor import Tensor, graph_node
 
 
+def _node_key(tensor):
+    """What the graph walks key a tensor's node by: its ``grad_fn`` (hashed by identity), or, for a leaf, its id().
+
+    The id, not the leaf itself: a tensor's ``==`` is elementwise, and the
+    engine never hashes or compares a tensor. An id and a node never compare
+    equal, so the two kinds of key share one set.
+    """
+    node = tensor.grad_fn
+    return id(tensor) if node is None else node
+
+
 class PathGraph:
     """The computational graph between one output and its ancestors, with tensors as nodes.
 
@@ -48,14 +59,13 @@ class PathGraph:
 
     def __init__(self, output, input=None):
         tensors = [output]
-        found = {graph_node(output)}
-        wanted = None if input is None else graph_node(input)
+        found = {_node_key(output)}
+        wanted = None if input is None else _node_key(input)
         input_position = 0 if wanted in found else None
         children = []
         # Breadth first: the loop walks ``tensors`` while appending to it, so the k-th edge that finds a
         # new node finds position k + 1, and only the edges into a node found before (revisits) need
-        # their parent recorded. Nodes hash by identity (Function) or by id (Tensor.__hash__ is
-        # object.__hash__).
+        # their parent recorded.
         revisit_edges, revisited_nodes = [], []
         for child, tensor in enumerate(tensors):
             node = tensor.grad_fn
@@ -69,14 +79,14 @@ class PathGraph:
                 if not needed:
                     continue
                 value = inputs[input_index]
-                parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
-                key = value if parent_node is None else parent_node
+                parent_node = value.grad_fn  # _node_key(value), inlined: this loop runs once per edge
+                key = id(value) if parent_node is None else parent_node
                 if key in found:
                     revisit_edges.append(len(children))
                     revisited_nodes.append(key)
                 else:
                     found.add(key)
-                    if key is wanted:
+                    if key == wanted:
                         input_position = len(tensors)
                     tensors.append(value)
                 children.append(child)
@@ -132,20 +142,20 @@ class PathGraph:
         return self._starts
 
     def _node_positions(self):
-        """Positions keyed by node (``graph_node``), built on first use."""
+        """Positions keyed by ``_node_key``, built on first use."""
         if self._positions is None:
-            self._positions = {graph_node(tensor): position for position, tensor in enumerate(self.tensors)}
+            self._positions = {_node_key(tensor): position for position, tensor in enumerate(self.tensors)}
         return self._positions
 
     def position(self, tensor):
         """The position of ``tensor``'s node in the graph, or None if it is not an ancestor of the output."""
-        return self._node_positions().get(graph_node(tensor))
+        return self._node_positions().get(_node_key(tensor))
 
     @property
     def index(self):
         """Positions keyed by ``id(graph_node(tensor))``."""
         if self._index is None:
-            self._index = {id(node): position for node, position in self._node_positions().items()}
+            self._index = {id(graph_node(tensor)): position for position, tensor in enumerate(self.tensors)}
         return self._index
 
     @property
