@@ -144,7 +144,8 @@ class PathGraph:
     def _node_positions(self):
         """Positions keyed by ``_node_key``, built on first use."""
         if self._positions is None:
-            self._positions = {_node_key(tensor): position for position, tensor in enumerate(self.tensors)}
+            self._positions = {(id(tensor) if tensor.grad_fn is None else tensor.grad_fn): position  # _node_key
+                               for position, tensor in enumerate(self.tensors)}
         return self._positions
 
     def position(self, tensor):
@@ -180,20 +181,42 @@ class PathGraph:
 
         Dynamic programming over an order that puts every node after all of
         its parents. When positions are already consumers first, that is the
-        edges taken from the last to the first, one addition each.
+        edges taken from the last to the first, one addition each; otherwise
+        a depth-first search adds each node's count into its consumer's as it
+        finishes the node (the post-order of ``post_order``).
         """
         counts = [0] * len(self.tensors)
         if target is None:
             return counts
         counts[target] = 1  # stays 1: no parent of the target can reach it in an acyclic graph
+        if target == 0:  # the output: no other node has a path down to it
+            return counts
         if self._consumers_first:
             for child, parent in zip(reversed(self.children), reversed(self.parents)):
                 counts[child] += counts[parent]
             return counts
         parents, starts = self.parents, self.starts
-        for position in self.post_order():
-            if position != target:
-                counts[position] = sum(counts[parent] for parent in parents[starts[position]:starts[position + 1]])
+        seen = [False] * len(self.tensors)
+        seen[0] = seen[target] = True  # the target's count is final already: no need to search below it
+        stack, next_edges = [0], [starts[0]]  # a node, and the next of its edges to follow
+        while stack:
+            position = stack[-1]
+            edge, end = next_edges[-1], starts[position + 1]
+            while edge < end:
+                parent = parents[edge]
+                edge += 1
+                if not seen[parent]:
+                    seen[parent] = True
+                    next_edges[-1] = edge
+                    stack.append(parent)
+                    next_edges.append(starts[parent])
+                    break
+                counts[position] += counts[parent]  # seen, so finished: a DAG has no edge back into the stack
+            else:
+                stack.pop()
+                next_edges.pop()
+                if stack:  # finished: its count goes to the consumer whose edge led here
+                    counts[stack[-1]] += counts[position]
         return counts
 
     def inputs_first_order(self):
