@@ -60,8 +60,10 @@ class PathGraph:
     def __init__(self, output, input=None):
         tensors = [output]
         found = {_node_key(output)}
-        wanted = None if input is None else _node_key(input)
-        input_position = 0 if wanted in found else None
+        # What identifies ``input``'s node: its grad_fn, or the leaf itself (compared by ``is``, never
+        # hashed); without an input, a new object that nothing in the graph is.
+        wanted = object() if input is None else graph_node(input)
+        input_position = 0 if graph_node(output) is wanted else None
         children = []
         # Breadth first: the loop walks ``tensors`` while appending to it, so the k-th edge that finds a
         # new node finds position k + 1, and only the edges into a node found before (revisits) need
@@ -86,7 +88,7 @@ class PathGraph:
                     revisited_nodes.append(key)
                 else:
                     found.add(key)
-                    if key == wanted:
+                    if parent_node is wanted or value is wanted:
                         input_position = len(tensors)
                     tensors.append(value)
                 children.append(child)

@@ -126,6 +126,7 @@ def test_every_edge_is_an_input_that_needs_a_gradient_in_input_order(case):
     _, _, output = case
     graph = PathGraph(output)
     assert graph_node(graph.tensors[0]) is graph_node(output)
+    assert graph.input_position is None  # no input asked for
     assert len({id(graph_node(tensor)) for tensor in graph.tensors}) == len(graph.tensors)  # each node once
     assert len(graph.parents) == len(graph.children) == graph.starts[-1]
     for position, tensor in enumerate(graph.tensors):
