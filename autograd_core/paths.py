@@ -107,20 +107,22 @@ class PathGraph:
         #: output, up the edges that found the nodes (node q, for q > 0, was found by edge q - 1).
         self.is_tree = not revisit_edges
         self._positions = self._index = self._edges = self._starts = self._parents = None
-        # True when every edge runs from a lower position to a higher one: then positions 0, 1, 2, ...
-        # already put every consumer before its inputs, and no separate sort is needed. Edges that
-        # find a node always do; only a revisit can run back up.
+        # True when every edge into a node with inputs of its own runs from a lower position to a higher
+        # one: then positions 0, 1, 2, ... put every consumer before such a node, and counting over the
+        # edges from the last to the first needs no separate sort. Edges that find a node always run
+        # forward; only a revisit can run back, and one into a leaf does no harm (a leaf has no edges, so
+        # its count is final from the start).
         self._consumers_first = True
         if revisit_edges:
             self._parents, self._consumers_first = self._parent_positions(revisit_edges, revisited_nodes)
 
     def _parent_positions(self, revisit_edges, revisited_nodes):
-        """The parent position of every edge, and whether each runs to a higher position than its child.
+        """The parent position of every edge, and whether each revisit of a non-leaf runs to a higher position.
 
         The edges that found a node lead to 1, 2, 3, ... in order; each
         revisit leads to the position of the node it reached again.
         """
-        positions, children = self._node_positions(), self.children
+        positions, children, tensors = self._node_positions(), self.children, self.tensors
         parents = []
         consumers_first = True
         last_found = 0  # the position found by the last finding edge so far
@@ -131,7 +133,7 @@ class PathGraph:
             last_found += finding
             parent = positions[node]
             parents.append(parent)
-            if parent < children[edge]:
+            if parent < children[edge] and tensors[parent].grad_fn is not None:
                 consumers_first = False
             next_edge = edge + 1
         parents.extend(range(last_found + 1, last_found + 1 + len(children) - next_edge))
@@ -196,7 +198,7 @@ class PathGraph:
         its parents. When positions are already consumers first, that is the
         edges taken from the last to the first, one addition each; otherwise
         a depth-first search adds each node's count into its consumer's as it
-        finishes the node (the post-order of ``post_order``).
+        finishes the node (a post-order).
         """
         counts = [0] * len(self.tensors)
         if target is None:
@@ -231,30 +233,6 @@ class PathGraph:
                 if stack:  # finished: its count goes to the consumer whose edge led here
                     counts[stack[-1]] += counts[position]
         return counts
-
-    def inputs_first_order(self):
-        """Every position after all of its parents (the positions it has edges to)."""
-        if self._consumers_first:
-            return range(len(self.tensors) - 1, -1, -1)
-        return self.post_order()
-
-    def post_order(self):
-        """Every node after all of its parents, by an iterative depth-first search (for any graph)."""
-        parents, starts = self.parents, self.starts
-        order, done = [], [False] * len(self.tensors)
-        stack = [(0, False)]
-        while stack:
-            position, expanded = stack.pop()
-            if expanded:
-                order.append(position)
-                continue
-            if done[position]:
-                continue
-            done[position] = True
-            stack.append((position, True))
-            stack.extend((parent, False) for parent in parents[starts[position]:starts[position + 1]]
-                         if not done[parent])
-        return order
 
     def edge_paths(self, target, counts=None):
         """Every path from ``target`` to the output as its edges ``(parent, node, input_index, position)``, input first.

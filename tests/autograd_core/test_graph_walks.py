@@ -82,10 +82,27 @@ def reference_paths(graph, target, counts):
                 stack.append((parent, trail + (parent,)))
 
 
+def post_order(graph):
+    """Every position after all of its parents, by an iterative depth-first search over ``graph.edges``."""
+    order, done = [], [False] * len(graph.tensors)
+    stack = [(0, False)]
+    while stack:
+        position, expanded = stack.pop()
+        if expanded:
+            order.append(position)
+            continue
+        if done[position]:
+            continue
+        done[position] = True
+        stack.append((position, True))
+        stack.extend((parent, False) for parent, _, _ in graph.edges[position] if not done[parent])
+    return order
+
+
 def reference_counts(graph, target):
     counts = [0] * len(graph.tensors)
     counts[target] = 1
-    for position in graph.post_order():
+    for position in post_order(graph):
         if position != target:
             counts[position] = sum(counts[parent] for parent, _, _ in graph.edges[position])
     return counts
@@ -158,6 +175,22 @@ def test_the_consumers_first_shortcut_is_taken_on_a_chain_and_not_on_a_revisited
     target = graph.index[id(graph_node(x))]
     assert graph.count_to(target) == reference_counts(graph, target)
     assert ag.count_paths(diamond, x) == 2
+
+
+def test_a_leaf_reached_again_from_below_keeps_the_consumers_first_count():
+    x = ag.tensor(1.0, requires_grad=True)
+    w = ag.tensor(0.5, requires_grad=True)
+    y = x
+    for _ in range(6):  # w is found by the last operation, then reached again from every one below it
+        y = y * w + 1.0
+    graph = PathGraph(y)
+    assert not graph.is_tree
+    assert any(parent < child for parent, child in zip(graph.parents, graph.children))  # revisits run back...
+    assert graph._consumers_first  # ...but only into a leaf, whose count is final from the start
+    for value in (x, w):
+        target = graph.position(value)
+        assert graph.count_to(target) == reference_counts(graph, target)
+    assert ag.count_paths(y, w) == 6 and ag.count_paths(y, x) == 1
 
 
 def test_a_long_chain_has_one_path_through_every_node():
