@@ -320,12 +320,19 @@ class PathGraph:
                 position, edge = parent, starts[parent]
 
 
+def _check_tensors(function, output, input):
+    for name, value in (("output", output), ("input", input)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{function}: {name} must be a Tensor, got {type(value).__name__}")
+
+
 def count_paths(output, input):
     """The number of paths from ``input`` to ``output`` in the graph (0 if they are not connected).
 
     Linear time: count(o) = 1 and count(i) = sum of count(j) over the edges
     i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
     """
+    _check_tensors("count_paths", output, input)
     graph = PathGraph(output, input)
     if graph.is_tree:  # one path from every node of a tree to its root
         return int(graph.input_position is not None)
@@ -333,7 +340,12 @@ def count_paths(output, input):
 
 
 def paths(output, input):
-    """Yield every path from ``input`` to ``output`` as the list of tensors along it, input first."""
+    """Every path from ``input`` to ``output`` as the list of tensors along it, input first (a generator)."""
+    _check_tensors("paths", output, input)  # here, not at the first path
+    return _paths(output, input)
+
+
+def _paths(output, input):
     graph = PathGraph(output, input)
     target = graph.input_position
     if target is None:

@@ -204,6 +204,17 @@ def test_a_long_chain_has_one_path_through_every_node():
     assert ag.count_paths(y, x) == 1
 
 
+@pytest.mark.parametrize("bad", [None, 3.0, "x", [1.0]])
+def test_count_paths_and_paths_refuse_what_is_not_a_tensor(bad):
+    x = ag.tensor(2.0, requires_grad=True)
+    y = x * 3.0
+    for function in (ag.count_paths, ag.paths):  # paths refuses on the call, before its first path
+        with pytest.raises(TypeError, match=f"input must be a Tensor, got {type(bad).__name__}"):
+            function(y, bad)
+        with pytest.raises(TypeError, match=f"output must be a Tensor, got {type(bad).__name__}"):
+            function(bad, x)
+
+
 def test_paths_of_the_output_to_itself_and_of_an_unconnected_input():
     x = ag.tensor(2.0, requires_grad=True)
     other = ag.tensor(3.0, requires_grad=True)
