@@ -30,9 +30,10 @@ import autograd_core as ag  # noqa: E402
 import autograd_core_impl as impl  # noqa: E402
 
 
-def seconds(function):
+def seconds(function, *args, **kwargs):
+    """Seconds that ``function(*args, **kwargs)`` takes, and what it returns."""
     started = time.perf_counter()
-    result = function()
+    result = function(*args, **kwargs)
     return time.perf_counter() - started, result
 
 
@@ -42,13 +43,13 @@ def time_walks(ops, builds):
     for _ in range(builds):
         leaf, output = impl.build_deep_chain(ops)
         gc.collect()
-        elapsed, count = seconds(lambda: impl.count_paths(output, leaf))
+        elapsed, count = seconds(impl.count_paths, output, leaf)
         assert count == 1, count
         samples["count_paths"].append(elapsed)
-        elapsed, length = seconds(lambda: impl.first_path_length(output, leaf))
+        elapsed, length = seconds(impl.first_path_length, output, leaf)
         assert length == ops + 1, length
         samples["paths set-up"].append(elapsed)
-        elapsed, _ = seconds(lambda: impl.backward_deep_chain(leaf, output))
+        elapsed, _ = seconds(impl.backward_deep_chain, leaf, output)
         samples["backward"].append(elapsed)
         del leaf, output
         gc.collect()
@@ -59,8 +60,8 @@ def time_draw(ops, repeats):
     """Median seconds of ``ag.draw`` on a chain of ``ops`` operations, plain and highlighting the leaf's path."""
     leaf, output = impl.build_deep_chain(ops)
     gc.collect()
-    plain = statistics.median(seconds(lambda: ag.draw(output))[0] for _ in range(repeats))
-    highlighted = statistics.median(seconds(lambda: ag.draw(output, highlight_paths=leaf))[0] for _ in range(repeats))
+    plain = statistics.median(seconds(ag.draw, output)[0] for _ in range(repeats))
+    highlighted = statistics.median(seconds(ag.draw, output, highlight_paths=leaf)[0] for _ in range(repeats))
     return plain, highlighted
 
 
