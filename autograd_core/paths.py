@@ -58,7 +58,9 @@ class PathGraph:
     flat lists), which keeps a walk over a graph of a million scalar
     operations at about a quarter of its backward pass. When no node is
     reached twice the graph is a tree (``is_tree``): one path from each node
-    to the output, found without counting.
+    to the output, found without counting. ``PathGraph(output, input)`` also
+    notes where the search finds ``input`` (``input_position``), which spares
+    ``count_paths`` and ``paths`` a dictionary of every node's position.
 
     Building it, counting and listing paths take time linear in the size of
     the graph (plus the length of each path listed).
