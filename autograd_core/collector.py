@@ -1,18 +1,20 @@
 """Python's cyclic garbage collector: paused during graph-wide engine calls, deferred while large graphs grow.
 
-Backpropagation (Section 3.2.2) and the graph walks of the path-sum view
-(Section 3.2.1) visit every node of a recorded graph and allocate a few
-container objects per node (gradients in a dictionary, edge lists). On a
+Backpropagation (Section 3.2.2) visits every node of a recorded graph and
+allocates a few container objects per node (gradients in a dictionary). On a
 graph of a million nodes those allocations start the cyclic collector again
 and again, and each full collection walks the whole graph, which is still
-alive: on a 10^6-operation scalar chain that is most of the time spent.
+alive: on a 10^6-operation scalar chain that is most of the time spent. (The
+graph walks of the path-sum view, ``PathGraph`` in paths.py, avoid the
+problem instead: they keep ints in a few flat lists and allocate no container
+per node, so the collector has nothing new to walk.)
 
 ``collector_paused()`` turns automatic collection off on entry and restores
 the previous setting on exit, so the effect lasts exactly as long as the
-engine's own call (``backward``, ``grad``, ``count_paths``, building a
-``PathGraph``) and nothing is left behind. Reference counting still frees
-every object that is not part of a cycle at once; objects in cycles created
-meanwhile are collected at the next automatic collection after the call.
+engine's own call (``backward``, ``grad``) and nothing is left behind.
+Reference counting still frees every object that is not part of a cycle at
+once; objects in cycles created meanwhile are collected at the next automatic
+collection after the call.
 
 The forward pass is the user's own code, one operation at a time, so the
 engine cannot pause the collector around it. It defers instead only the

@@ -14,14 +14,25 @@ product along a path is a chain of Jacobians, applied to the output's
 gradient from the left: g^T J_k ... J_1.
 """
 import time
+from itertools import accumulate
 
 import numpy
 
 from . import backend
-from .collector import collector_paused
 from .engine import unbroadcast
 from .modes import no_grad
 from .tensor import Tensor, graph_node
+
+
+def _node_key(tensor):
+    """What the graph walks key a tensor's node by: its ``grad_fn`` (hashed by identity), or, for a leaf, its id().
+
+    The id, not the leaf itself: a tensor's ``==`` is elementwise, and the
+    engine never hashes or compares a tensor. An id and a node never compare
+    equal, so the two kinds of key share one set.
+    """
+    node = tensor.grad_fn
+    return id(tensor) if node is None else node
 
 
 class PathGraph:
@@ -29,147 +40,292 @@ class PathGraph:
 
     A tensor is identified by ``graph_node`` (its ``grad_fn``, or itself for
     a leaf), so a large intermediate that the graph keeps only as a stand-in
-    without values is still one node.
+    without values is still one node. ``tensors[p]`` is the tensor at
+    position p, the output at 0.
 
-    ``edges[k]`` lists ``(parent, node, input_index)`` for every edge from
-    the parent tensor into node k's operation; an input used twice by one
+    The edges are kept as flat lists of ints: edge k runs from the parent
+    tensor at position ``parents[k]`` into the operation of the node at
+    ``children[k]``, and node p's edges are ``starts[p]`` to ``starts[p + 1]``,
+    in the order of its operation's inputs. An input used twice by one
     operation (x * x) gives two edges, since the graph is a multigraph.
+    ``edges[p]``, the same edges as ``(parent, node, input_index)``, is built
+    on first use, for the path-sum gradient and the trace.
+
+    One breadth-first search from the output numbers the nodes in the order
+    it finds them, so the k-th edge that finds a new node finds position
+    k + 1 and only an edge into a node found before needs its parent looked
+    up. The search allocates no container per node (ints only, in a few
+    flat lists), which keeps a walk over a graph of a million scalar
+    operations at about a quarter of its backward pass. When no node is
+    reached twice the graph is a tree (``is_tree``): one path from each node
+    to the output, found without counting. ``PathGraph(output, input)`` also
+    notes where the search finds ``input`` (``input_position``), which spares
+    ``count_paths`` and ``paths`` a dictionary of every node's position.
 
     Building it, counting and listing paths take time linear in the size of
-    the graph (plus the length of each path listed), so a chain of a million
-    operations is walked in about the time its backward pass takes.
+    the graph (plus the length of each path listed).
     """
 
-    def __init__(self, output):
+    def __init__(self, output, input=None):
         tensors = [output]
-        index = {id(graph_node(output)): 0}
-        edges = [[]]
-        # True while every edge found runs from a lower position to a higher one: then positions
-        # 0, 1, 2, ... already put every consumer before its inputs, and no separate sort is needed.
-        consumers_first = True
-        stack = [0]
-        with collector_paused():  # a million edge lists would otherwise start the collector again and again
-            while stack:
-                position = stack.pop()
-                node = tensors[position].grad_fn
-                if node is None:
+        found = {_node_key(output)}
+        # What identifies ``input``'s node: its grad_fn, or the leaf itself (compared by ``is``, never
+        # hashed); without an input, a new object that nothing in the graph is.
+        wanted = object() if input is None else graph_node(input)
+        input_position = 0 if graph_node(output) is wanted else None
+        children = []
+        # Breadth first: the loop walks ``tensors`` while appending to it, so the k-th edge that finds a
+        # new node finds position k + 1, and only the edges into a node found before (revisits) need
+        # their parent recorded.
+        revisit_edges, revisited_nodes = [], []
+        for child, tensor in enumerate(tensors):
+            node = tensor.grad_fn
+            if node is None:
+                continue
+            inputs = node.inputs
+            input_index = -1
+            # An index rather than zip() or compress(): those cost three iterator objects per node.
+            for needed in node.needs_input_grad:
+                input_index += 1
+                if not needed:
                     continue
-                node_edges = edges[position]
-                input_index = -1
-                for value, needed in zip(node.inputs, node.needs_input_grad):
-                    input_index += 1
-                    if not needed:
-                        continue
-                    parent_node = value.grad_fn  # graph_node(value), inlined: this loop runs once per edge
-                    key = id(value if parent_node is None else parent_node)
-                    parent = index.get(key)
-                    if parent is None:
-                        parent = index[key] = len(tensors)
-                        tensors.append(value)
-                        edges.append([])
-                        stack.append(parent)
-                    elif parent < position:
-                        consumers_first = False
-                    node_edges.append((parent, node, input_index))
+                value = inputs[input_index]
+                parent_node = value.grad_fn  # _node_key(value), inlined: this loop runs once per edge
+                key = id(value) if parent_node is None else parent_node
+                if key in found:
+                    revisit_edges.append(len(children))
+                    revisited_nodes.append(key)
+                else:
+                    found.add(key)
+                    if parent_node is wanted or value is wanted:
+                        input_position = len(tensors)
+                    tensors.append(value)
+                children.append(child)
         self.tensors = tensors
-        self.index = index
-        self.edges = edges
-        self._consumers_first = consumers_first
+        self.children = children
+        #: The position of ``input``, if it was given and is an ancestor of the output (else None).
+        self.input_position = input_position
+        #: True when no node was reached twice: the graph is a tree, with one path from each node to the
+        #: output, up the edges that found the nodes (node q, for q > 0, was found by edge q - 1).
+        self.is_tree = not revisit_edges
+        self._positions = self._index = self._edges = self._starts = self._parents = None
+        # True when every edge into a node with inputs of its own runs from a lower position to a higher
+        # one: then positions 0, 1, 2, ... put every consumer before such a node, and counting over the
+        # edges from the last to the first needs no separate sort. Edges that find a node always run
+        # forward; only a revisit can run back, and one into a leaf does no harm (a leaf has no edges, so
+        # its count is final from the start).
+        self._consumers_first = True
+        if revisit_edges:
+            self._parents, self._consumers_first = self._parent_positions(revisit_edges, revisited_nodes)
+
+    def _parent_positions(self, revisit_edges, revisited_nodes):
+        """The parent position of every edge, and whether each revisit of a non-leaf runs to a higher position.
+
+        The edges that found a node lead to 1, 2, 3, ... in order; each
+        revisit leads to the position of the node it reached again.
+        """
+        positions, children, tensors = self._node_positions(), self.children, self.tensors
+        parents = []
+        consumers_first = True
+        last_found = 0  # the position found by the last finding edge so far
+        next_edge = 0
+        for edge, node in zip(revisit_edges, revisited_nodes):
+            finding = edge - next_edge  # edges next_edge .. edge - 1 each found a node
+            parents.extend(range(last_found + 1, last_found + 1 + finding))
+            last_found += finding
+            parent = positions[node]
+            parents.append(parent)
+            if parent < children[edge] and tensors[parent].grad_fn is not None:
+                consumers_first = False
+            next_edge = edge + 1
+        parents.extend(range(last_found + 1, last_found + 1 + len(children) - next_edge))
+        return parents, consumers_first
+
+    @property
+    def parents(self):
+        """``parents[k]``: the position of the tensor that edge k runs from (built on first use for a tree)."""
+        if self._parents is None:
+            self._parents = list(range(1, len(self.children) + 1))
+        return self._parents
+
+    @property
+    def starts(self):
+        """Node p's edges are ``starts[p]`` to ``starts[p + 1]`` (the search records them node after node)."""
+        if self._starts is None:
+            edges_before = [0] * (len(self.tensors) + 1)
+            for child in self.children:
+                edges_before[child + 1] += 1
+            self._starts = list(accumulate(edges_before))
+        return self._starts
+
+    def _node_positions(self):
+        """Positions keyed by ``_node_key``, built on first use."""
+        if self._positions is None:
+            self._positions = {(id(tensor) if tensor.grad_fn is None else tensor.grad_fn): position  # _node_key
+                               for position, tensor in enumerate(self.tensors)}
+        return self._positions
+
+    def position(self, tensor):
+        """The position of ``tensor``'s node in the graph, or None if it is not an ancestor of the output."""
+        return self._node_positions().get(_node_key(tensor))
+
+    @property
+    def index(self):
+        """Positions keyed by ``id(graph_node(tensor))``."""
+        if self._index is None:
+            self._index = {id(graph_node(tensor)): position for position, tensor in enumerate(self.tensors)}
+        return self._index
+
+    @property
+    def edges(self):
+        """``edges[p]`` lists ``(parent, node, input_index)`` for every edge into node p's operation, in input order."""
+        if self._edges is None:
+            parents, starts = self.parents, self.starts
+            edges = []
+            for position, tensor in enumerate(self.tensors):
+                node = tensor.grad_fn
+                if node is None:
+                    edges.append([])
+                    continue
+                input_indices = [number for number, needed in enumerate(node.needs_input_grad) if needed]
+                edges.append([(parent, node, input_index) for parent, input_index in
+                              zip(parents[starts[position]:starts[position + 1]], input_indices)])
+            self._edges = edges
+        return self._edges
 
     def count_to(self, target):
         """Paths from every node down to ``target`` (a position): count(i) = sum of count(parent) over i's edges.
 
-        Dynamic programming over an order that puts every node after all of its parents.
+        Dynamic programming over an order that puts every node after all of
+        its parents. When positions are already consumers first, that is the
+        edges taken from the last to the first, one addition each; otherwise
+        a depth-first search adds each node's count into its consumer's as it
+        finishes the node (a post-order).
         """
         counts = [0] * len(self.tensors)
         if target is None:
             return counts
-        counts[target] = 1
-        edges = self.edges
-        for position in self.inputs_first_order():
-            if position != target:
-                total = 0
-                for edge in edges[position]:
-                    total += counts[edge[0]]
-                counts[position] = total
+        counts[target] = 1  # stays 1: no parent of the target can reach it in an acyclic graph
+        if target == 0:  # the output: no other node has a path down to it
+            return counts
+        if self._consumers_first:
+            for child, parent in zip(reversed(self.children), reversed(self.parents)):
+                counts[child] += counts[parent]
+            return counts
+        parents, starts = self.parents, self.starts
+        seen = [False] * len(self.tensors)
+        seen[0] = seen[target] = True  # the target's count is final already: no need to search below it
+        stack, next_edges = [0], [starts[0]]  # a node, and the next of its edges to follow
+        while stack:
+            position = stack[-1]
+            edge, end = next_edges[-1], starts[position + 1]
+            while edge < end:
+                parent = parents[edge]
+                edge += 1
+                if not seen[parent]:
+                    seen[parent] = True
+                    next_edges[-1] = edge
+                    stack.append(parent)
+                    next_edges.append(starts[parent])
+                    break
+                counts[position] += counts[parent]  # seen, so finished: a DAG has no edge back into the stack
+            else:
+                stack.pop()
+                next_edges.pop()
+                if stack:  # finished: its count goes to the consumer whose edge led here
+                    counts[stack[-1]] += counts[position]
         return counts
 
-    def inputs_first_order(self):
-        """Every position after all of its parents (the positions it has edges to)."""
-        if self._consumers_first:
-            return range(len(self.tensors) - 1, -1, -1)
-        return self.post_order()
-
-    def post_order(self):
-        """Every node after all of its parents, by an iterative depth-first search (for any graph)."""
-        order, done = [], [False] * len(self.tensors)
-        stack = [(0, False)]
-        while stack:
-            position, expanded = stack.pop()
-            if expanded:
-                order.append(position)
-                continue
-            if done[position]:
-                continue
-            done[position] = True
-            stack.append((position, True))
-            stack.extend((parent, False) for parent, _, _ in self.edges[position] if not done[parent])
-        return order
-
-    def edge_paths(self, target, counts):
+    def edge_paths(self, target, counts=None):
         """Every path from ``target`` to the output as its edges ``(parent, node, input_index, position)``, input first.
 
-        ``counts`` comes from ``count_to(target)``; the order is that of ``position_paths``.
+        ``counts`` comes from ``count_to(target)`` (computed here if not
+        given); the order is that of ``position_paths``.
         """
-        edges = self.edges
+        edges, starts = self.edges, self.starts
+        if self.is_tree:
+            if target is not None:
+                path = self._tree_path(target)
+                yield [(*edges[child][parent - 1 - starts[child]], child) for parent, child in zip(path, path[1:])]
+            return
         for positions, taken in self._trails(target, counts):
-            yield [(*edges[position][number - 1], position) for position, number in zip(reversed(positions),
-                                                                                       reversed(taken))]
+            yield [(*edges[position][edge - starts[position]], position) for position, edge in zip(reversed(positions),
+                                                                                                  reversed(taken))]
 
-    def position_paths(self, target, counts):
+    def position_paths(self, target, counts=None):
         """Every path from ``target`` to the output, as the positions along it, input first.
 
         Depth first from the output, taking each node's edges in order and
-        skipping parents with no path to ``target`` (``counts`` from ``count_to(target)``).
+        skipping parents with no path to ``target`` (``counts`` from
+        ``count_to(target)``, computed here if not given). In a tree there is
+        one path, and no counts are needed to find it.
         """
+        if self.is_tree:
+            if target is not None:
+                yield self._tree_path(target)
+            return
         for positions, _ in self._trails(target, counts):
             path = positions[::-1]
             path[0:0] = (target,)
             yield path
 
+    def _tree_path(self, target):
+        """The one path from ``target`` up to the output of a tree: node q was found by edge q - 1."""
+        children = self.children
+        path = [target]
+        position = target
+        while position:
+            position = children[position - 1]
+            path.append(position)
+        return path
+
     def _trails(self, target, counts):
         """The depth-first walk behind ``edge_paths`` and ``position_paths``, by backtracking.
 
         At each yield, ``positions`` holds the nodes from the output down to
-        the one whose edge reached ``target``, and ``taken[k]`` is one past the
-        edge of ``positions[k]`` the path follows. Both lists are extended
-        and cut back in place (and hold only ints, which the garbage collector
-        does not track), so each path costs its own length, never a copy of
-        every prefix. The lists are shared between yields: copy what you keep.
+        the one whose edge reached ``target``, and ``taken[k]`` is the edge
+        (an index into ``parents``) that the path follows out of
+        ``positions[k]``. Both lists are extended and cut back in place (and
+        hold only ints, which the garbage collector does not track), so each
+        path costs its own length, never a copy of every prefix. The lists
+        are shared between yields: copy what you keep.
         """
         if target is None:
             return
         if target == 0:
             yield [], []
             return
-        edges = self.edges
-        positions, taken = [0], [0]
-        while positions:
-            node_edges = edges[positions[-1]]
-            number = taken[-1]
-            while number < len(node_edges) and not counts[node_edges[number][0]]:
-                number += 1
-            if number == len(node_edges):
-                positions.pop()
-                taken.pop()
+        if counts is None:
+            counts = self.count_to(target)
+        parents, starts = self.parents, self.starts
+        positions, taken = [], []
+        position, edge = 0, starts[0]
+        while True:
+            end = starts[position + 1]
+            while edge < end and not counts[parents[edge]]:
+                edge += 1
+            if edge == end:  # every path below this node is done: back up one edge
+                if not positions:
+                    return
+                position = positions.pop()
+                edge = taken.pop() + 1
                 continue
-            taken[-1] = number + 1
-            parent = node_edges[number][0]
+            parent = parents[edge]
+            positions.append(position)
+            taken.append(edge)
             if parent == target:
                 yield positions, taken
+                positions.pop()
+                taken.pop()
+                edge += 1
             else:
-                positions.append(parent)
-                taken.append(0)
+                position, edge = parent, starts[parent]
+
+
+def _check_tensors(function, output, input):
+    for name, value in (("output", output), ("input", input)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{function}: {name} must be a Tensor, got {type(value).__name__}")
 
 
 def count_paths(output, input):
@@ -178,19 +334,27 @@ def count_paths(output, input):
     Linear time: count(o) = 1 and count(i) = sum of count(j) over the edges
     i -> j, the recurrence of Eq. 3.8 with every local derivative set to 1.
     """
-    graph = PathGraph(output)
-    return graph.count_to(graph.index.get(id(graph_node(input))))[0]
+    _check_tensors("count_paths", output, input)
+    graph = PathGraph(output, input)
+    if graph.is_tree:  # one path from every node of a tree to its root
+        return int(graph.input_position is not None)
+    return graph.count_to(graph.input_position)[0]
 
 
 def paths(output, input):
-    """Yield every path from ``input`` to ``output`` as the list of tensors along it, input first."""
-    graph = PathGraph(output)
-    target = graph.index.get(id(graph_node(input)))
+    """Every path from ``input`` to ``output`` as the list of tensors along it, input first (a generator)."""
+    _check_tensors("paths", output, input)  # here, not at the first path
+    return _paths(output, input)
+
+
+def _paths(output, input):
+    graph = PathGraph(output, input)
+    target = graph.input_position
     if target is None:
         return
     tensors = graph.tensors
-    for positions in graph.position_paths(target, graph.count_to(target)):
-        yield [tensors[position] for position in positions]
+    for positions in graph.position_paths(target):
+        yield list(map(tensors.__getitem__, positions))
 
 
 def edge_jacobian(node, input_index, input_value, output_shape):
@@ -233,7 +397,7 @@ def path_sum_grad(outputs, inputs, grad_outputs=None, max_paths=10**6):
         seed_vector = _seed_vector(output, seed)
         jacobians = {}
         for number, value in enumerate(inputs):
-            target = graph.index.get(id(graph_node(value)))
+            target = graph.position(value)
             if target is None:
                 continue
             counts = graph.count_to(target)

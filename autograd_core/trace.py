@@ -458,7 +458,7 @@ def _sum_over_paths(output, seed, inputs, dp_gradients, names, max_paths):
     graph = PathGraph(output)
     targets = []
     for value in inputs:
-        target = graph.index.get(_key(value))
+        target = graph.position(value)
         counts = graph.count_to(target)
         if counts[0] > max_paths:
             raise ValueError(
