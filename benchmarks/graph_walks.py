@@ -24,19 +24,15 @@ import os
 import random
 import statistics
 import sys
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+for _path in (os.path.dirname(HERE), HERE):  # the checkout this file lives in, and the benchmark helpers
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 import autograd_core as ag  # noqa: E402
 import autograd_core_impl as impl  # noqa: E402
-
-
-def seconds(function, *args, **kwargs):
-    """Seconds that ``function(*args, **kwargs)`` takes, and what it returns."""
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - started, result
+from timing import time_once  # noqa: E402
 
 
 def shared_weight_chain(ops):
@@ -77,12 +73,12 @@ def time_walks(build, builds):
     for _ in range(builds):
         leaf, output = build()
         gc.collect()
-        elapsed, count = seconds(impl.count_paths, output, leaf)
+        elapsed, count = time_once(impl.count_paths, output, leaf)
         samples["count_paths"].append(elapsed)
-        elapsed, length = seconds(impl.first_path_length, output, leaf)
+        elapsed, length = time_once(impl.first_path_length, output, leaf)
         assert count >= 1 and length >= 2, (count, length)
         samples["paths set-up"].append(elapsed)
-        elapsed, _ = seconds(output.backward)
+        elapsed, _ = time_once(output.backward)
         samples["backward"].append(elapsed)
         del leaf, output
         gc.collect()
@@ -99,8 +95,8 @@ def time_draw(ops, repeats):
     """Median seconds of ``ag.draw`` on a chain of ``ops`` operations, plain and highlighting the leaf's path."""
     leaf, output = impl.build_deep_chain(ops)
     gc.collect()
-    plain = statistics.median(seconds(ag.draw, output)[0] for _ in range(repeats))
-    highlighted = statistics.median(seconds(ag.draw, output, highlight_paths=leaf)[0] for _ in range(repeats))
+    plain = statistics.median(time_once(ag.draw, output)[0] for _ in range(repeats))
+    highlighted = statistics.median(time_once(ag.draw, output, highlight_paths=leaf)[0] for _ in range(repeats))
     return plain, highlighted
 
 

@@ -96,10 +96,10 @@ def measure_fresh(
     return Timing(statistics.median(samples), min(samples), samples)
 
 
-def time_once(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Seconds taken by a single call of ``fn``, and its result."""
+def time_once(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    """Seconds taken by a single call of ``fn(*args, **kwargs)``, and its result."""
     t0 = time.perf_counter()
-    out = fn()
+    out = fn(*args, **kwargs)
     return time.perf_counter() - t0, out
 
 
