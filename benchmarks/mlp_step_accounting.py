@@ -7,7 +7,7 @@ ReLUs, the loss and its gradient, the backward's matrix products, bias sums
 and ReLU masks, the engine's own walk of the graph, the SGD update and the
 loss read back as a float. In the engine's backward the time of each node's
 ``backward`` and of the bias gradients' sum over the batch (the engine's
-``unbroadcast``) is taken by wrapping them for the duration of the run; the
+``_fit_to_input``) is taken by wrapping them for the duration of the run; the
 rest of ``loss.backward()`` is the engine's bookkeeping.
 
     python benchmarks/mlp_step_accounting.py                 # the small step
@@ -150,7 +150,7 @@ def numpy_step(model, watch):
 
 
 class _TimedBackwards(contextlib.AbstractContextManager):
-    """Wraps the backward of the step's operations and the engine's ``unbroadcast`` to time them."""
+    """Wraps the backward of the step's operations and the engine's ``_fit_to_input`` to time them."""
 
     def __init__(self):
         self.watch = None  # the stopwatch of the step being run
@@ -163,17 +163,17 @@ class _TimedBackwards(contextlib.AbstractContextManager):
         for cls, row in self.rows.items():
             original = self.saved[cls] = cls.__dict__["backward"]
             cls.backward = self._timed(original, row)
-        original_unbroadcast = self.saved["unbroadcast"] = engine.unbroadcast
+        original_fit = self.saved["fit"] = engine._fit_to_input
 
-        def unbroadcast(grad, shape):
+        def fit_to_input(node, value, input_grad):  # a bias's gradient summed over the batch
             begin = _clock()
-            out = original_unbroadcast(grad, shape)
+            out = original_fit(node, value, input_grad)
             seconds = _clock() - begin
             self.watch.add("backward: bias gradients (sum over the batch)", seconds)
             self.inside += seconds
             return out
 
-        engine.unbroadcast = unbroadcast
+        engine._fit_to_input = fit_to_input
         return self
 
     def _timed(self, original, row):
@@ -190,7 +190,7 @@ class _TimedBackwards(contextlib.AbstractContextManager):
     def __exit__(self, *exc):
         for cls in self.rows:
             cls.backward = self.saved[cls]
-        engine.unbroadcast = self.saved["unbroadcast"]
+        engine._fit_to_input = self.saved["fit"]
         return False
 
 
