@@ -154,6 +154,22 @@ class _DeferralToken:
     def __del__(self):
         self.deferral.token_released(self)
 
+    # The token is this process's state, not part of a graph's data: a copied graph shares it (and keeps the
+    # deferral as the original does), and a pickled graph leaves it behind.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return _no_token, ()
+
+
+def _no_token():
+    """What an unpickled node holds in place of the deferral token of the process that pickled it."""
+    return None
+
 
 _GENERATIONAL = (sys.version_info < (3, 14) and platform.python_implementation() == "CPython"
                  and not sysconfig.get_config_var("Py_GIL_DISABLED"))

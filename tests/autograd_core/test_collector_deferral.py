@@ -4,7 +4,9 @@ The deferral changes one global setting, the collector's third threshold, so
 each test checks that it comes back: after backward, after the graph is
 dropped, after threads, and never over a setting the program made itself.
 """
+import copy
 import gc
+import pickle
 import threading
 import weakref
 
@@ -151,3 +153,21 @@ def test_threads_recording_large_graphs_leave_the_setting_as_it_was(small_graphs
     assert errors == []
     assert gc.get_threshold() == small_graphs_count_as_large
     assert not full_collection_deferral.active
+
+
+def test_a_deferring_graph_copies_and_pickles_as_before(small_graphs_count_as_large):
+    """The token nodes hold is process state: a deep copy shares it, a pickle leaves it behind."""
+    x = ag.tensor(1.5, requires_grad=True)
+    products = [x * float(number) for number in range(DEFER_AFTER + 10)]  # wide and shallow
+    output = products[-1]
+    del products
+    assert full_collection_deferral.active
+    copied = copy.deepcopy(output)
+    restored = pickle.loads(pickle.dumps(output))
+    del output
+    assert full_collection_deferral.active  # the deep copy holds the token too
+    del copied
+    assert gc.get_threshold() == small_graphs_count_as_large  # the unpickled graph holds none
+    leaf = restored.grad_fn.inputs[0]
+    restored.backward()
+    assert leaf.grad.item() == DEFER_AFTER + 9
