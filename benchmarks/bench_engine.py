@@ -236,6 +236,21 @@ def bench_scalar(cfg, ag_impl, results, progress):
         entry["loss_check"] = float(np.max(np.abs(a - b)))
 
 
+def _time_deep_chain(entry, key, label, contestant, n, progress):
+    """Time ``contestant.deep_chain(n)`` (forward and backward once) and check its gradient, 1.0001^ceil(n/2)."""
+    if not contestant.available():
+        entry[key] = {"skipped": contestant.MISSING}
+        return
+    progress(f"deep chain: {label}, {n:,} ops")
+    try:
+        t, g = time_once(contestant.deep_chain, n)
+        expected = 1.0001 ** ((n + 1) // 2)
+        entry[key] = {"ops": n, "seconds": t, "grad": g, "grad_rel_err": abs(g - expected) / expected}
+    except Exception as exc:
+        entry[key] = error_entry(exc)
+    gc.collect()
+
+
 def bench_deep(cfg, ag_impl, results, progress):
     entry = {}
     results["deep_chain"] = entry
@@ -250,30 +265,8 @@ def bench_deep(cfg, ag_impl, results, progress):
         gc.collect()
     else:
         entry["micrograd"] = {"skipped": micrograd_mlp.MISSING}
-    if mygrad_impl.available():
-        n_my = cfg["deep_micrograd_ops"]
-        progress(f"deep chain: MyGrad, {n_my:,} ops")
-        try:
-            t, g = time_once(lambda: mygrad_impl.deep_chain(n_my))
-            entry["mygrad"] = {"ops": n_my, "seconds": t, "grad": g,
-                               "grad_rel_err": abs(g - 1.0001 ** ((n_my + 1) // 2)) / 1.0001 ** ((n_my + 1) // 2)}
-        except Exception as exc:
-            entry["mygrad"] = error_entry(exc)
-        gc.collect()
-    else:
-        entry["mygrad"] = {"skipped": mygrad_impl.MISSING}
-    if torch_mlp.available():
-        n_torch = cfg["deep_ag_ops"]
-        progress(f"deep chain: PyTorch, {n_torch:,} ops")
-        try:
-            t, g = time_once(lambda: torch_mlp.deep_chain(n_torch))
-            expected = 1.0001 ** ((n_torch + 1) // 2)
-            entry["torch"] = {"ops": n_torch, "seconds": t, "grad": g, "grad_rel_err": abs(g - expected) / expected}
-        except Exception as exc:
-            entry["torch"] = error_entry(exc)
-        gc.collect()
-    else:
-        entry["torch"] = {"skipped": torch_mlp.MISSING}
+    _time_deep_chain(entry, "mygrad", "MyGrad", mygrad_impl, cfg["deep_micrograd_ops"], progress)
+    _time_deep_chain(entry, "torch", "PyTorch", torch_mlp, cfg["deep_ag_ops"], progress)
     if ag_impl is not None:
         n = cfg["deep_ag_ops"]
         progress(f"deep chain: autograd_core, {n:,} ops")
